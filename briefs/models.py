@@ -1,0 +1,390 @@
+"""Data model of living explainers: briefs, their ordered sections, tagged entities and revisions.
+
+Every content model is tracked by django-simple-history. Each historical row points at the
+:class:`Revision` that wrote it, so one editorial save is one Revision however many rows it touched.
+Writes go through :mod:`briefs.services`; the querysets below only read.
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from .history import GuardedQuerySet, RevisionedHistoricalModel, revision_history_user
+
+
+class BriefStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    UNPUBLISHED = "unpublished", _("Unpublished")
+
+
+class EntityKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    COUNTRY = "country", _("Country")
+    ORGANISATION = "organisation", _("Organisation")
+    PLACE = "place", _("Place")
+    EVENT = "event", _("Event")
+
+
+class RevisionKind(models.TextChoices):
+    UPDATE = "update", _("Update")
+    CORRECTION = "correction", _("Correction")
+    CLARIFICATION = "clarification", _("Clarification")
+    MINOR = "minor", _("Minor change")
+
+
+def _history(**kwargs):
+    return HistoricalRecords(bases=[RevisionedHistoricalModel], get_user=revision_history_user, **kwargs)
+
+
+class BriefQuerySet(GuardedQuerySet):
+    def published(self):
+        return self.filter(status=BriefStatus.PUBLISHED)
+
+    def visible_to(self, user):
+        """Readers see published briefs; staff who may view briefs also see drafts."""
+        if user is not None and user.is_active and user.is_staff and user.has_perm("briefs.view_brief"):
+            return self.all()
+        return self.published()
+
+    def by_last_update(self):
+        return self.order_by(
+            models.F("last_material_update_at").desc(nulls_last=True), "-first_published_at", "title"
+        )
+
+
+class SectionQuerySet(GuardedQuerySet):
+    def visible(self):
+        """Sections a reader may see: not hidden, in a published brief."""
+        return self.filter(hidden=False, brief__status=BriefStatus.PUBLISHED)
+
+    def with_entities(self):
+        # One query for all taggings with their entities; taggit's names()/slugs() would bypass it.
+        return self.prefetch_related(
+            models.Prefetch(
+                "tagged_entities",
+                queryset=TaggedEntity.objects.select_related("tag").order_by("tag__name"),
+            )
+        )
+
+
+class EntityQuerySet(GuardedQuerySet):
+    def mentioned_in_published(self):
+        return self.filter(
+            taggings__content_object__hidden=False,
+            taggings__content_object__brief__status=BriefStatus.PUBLISHED,
+        ).distinct()
+
+
+class RevisionQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
+
+class Brief(models.Model):
+    title = models.CharField(_("title"), max_length=255, help_text=_("Headline shown to readers."))
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        allow_unicode=False,
+        help_text=_("Part of the web address; unique across briefs."),
+    )
+    dek = models.TextField(
+        _("dek"), blank=True, help_text=_("Standfirst: one or two sentences under the headline.")
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=35,
+        default="lt",
+        help_text=_("BCP 47 language tag of the text, for example lt or en."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=BriefStatus.choices,
+        default=BriefStatus.DRAFT,
+        help_text=_("Only published briefs are shown to readers."),
+    )
+    first_published_at = models.DateTimeField(
+        _("first published at"),
+        null=True,
+        blank=True,
+        help_text=_("Set once, when the brief is first published."),
+    )
+    last_material_update_at = models.DateTimeField(
+        _("last material update at"),
+        null=True,
+        blank=True,
+        help_text=_("Time of the latest revision shown in the public change log."),
+    )
+
+    objects = models.Manager.from_queryset(BriefQuerySet)()
+    # The material-update time is a cache of the latest public Revision, not editorial content.
+    history = _history(excluded_fields=["last_material_update_at"])
+
+    class Meta:
+        verbose_name = _("brief")
+        verbose_name_plural = _("briefs")
+        ordering = ["-last_material_update_at", "title"]
+        permissions = [("publish_brief", _("Can publish and change what readers see"))]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="briefs_brief_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=BriefStatus.values), name="briefs_brief_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BriefStatus.PUBLISHED) | Q(first_published_at__isnull=False),
+                name="briefs_brief_published_has_date",
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="briefs_brief_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("briefs:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == BriefStatus.PUBLISHED
+
+
+class Entity(TagBase):
+    # Overrides taggit's globally unique name: "Georgia" the country and "Georgia" the state may coexist.
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("Name in the newsroom's language, as readers see it.")
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        allow_unicode=True,
+        help_text=_("Part of the entity page address."),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=EntityKind.choices,
+        help_text=_("What sort of thing the entity is."),
+    )
+    aliases = models.JSONField(
+        _("aliases"),
+        default=list,
+        blank=True,
+        help_text=_("Other surface forms the text uses, including inflected ones: Putinu, V. Putinas."),
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("One or two sentences for the entity page.")
+    )
+    wikidata_id = models.CharField(
+        _("Wikidata ID"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", _("A Wikidata ID looks like Q7747."))],
+        help_text=_("Optional, for example Q7747. Leave empty unless confirmed."),
+    )
+
+    objects = models.Manager.from_queryset(EntityQuerySet)()
+    history = _history()
+
+    class Meta:
+        verbose_name = _("entity")
+        verbose_name_plural = _("entities")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="briefs_entity_name_unique_per_kind"),
+            models.CheckConstraint(condition=Q(kind__in=EntityKind.values), name="briefs_entity_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__startswith="Q"),
+                name="briefs_entity_wikidata_id_format",
+            ),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("briefs:entity", kwargs={"slug": self.slug})
+
+    @property
+    def wikidata_url(self):
+        return f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
+
+    @property
+    def surface_forms(self):
+        return [self.name, *self.aliases]
+
+
+class Section(models.Model):
+    brief = models.ForeignKey(
+        Brief,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("brief"),
+        help_text=_("The brief this section belongs to."),
+    )
+    position = models.PositiveIntegerField(
+        _("position"), help_text=_("Order within the brief, starting at 0 for the lead.")
+    )
+    heading = models.CharField(
+        _("heading"), max_length=255, blank=True, help_text=_("Optional for the lead section.")
+    )
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        help_text=_(
+            "Paragraphs in Markdown: emphasis, links and lists. Separate paragraphs with a blank line."
+        ),
+    )
+    body_html = models.TextField(
+        _("body HTML"),
+        blank=True,
+        editable=False,
+        help_text=_("Sanitized HTML rendered from the body when the section is saved."),
+    )
+    hidden = models.BooleanField(
+        _("hidden"), default=False, help_text=_("Hidden sections are not shown to readers.")
+    )
+    last_reviewed_at = models.DateTimeField(
+        _("last reviewed at"),
+        null=True,
+        blank=True,
+        help_text=_("When an editor last confirmed the section is still accurate."),
+    )
+    last_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last reviewed by"),
+        help_text=_("Who last confirmed the section."),
+    )
+
+    entities = TaggableManager(
+        through="briefs.TaggedEntity",
+        blank=True,
+        verbose_name=_("entities"),
+        help_text=_("People, countries, organisations, places and events the section mentions."),
+    )
+
+    objects = models.Manager.from_queryset(SectionQuerySet)()
+    history = _history(excluded_fields=["body_html"])
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["brief", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["brief", "position"], name="briefs_section_position_unique"),
+        ]
+
+    def __str__(self):
+        return self.heading or str(_("Lead"))
+
+    def save(self, *args, **kwargs):
+        # Rendered here, once per save, so that no reader request pays for Markdown.
+        from .text import render_markdown
+
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def anchor(self):
+        return f"s{self.pk}"
+
+
+class TaggedEntity(TaggedItemBase):
+    """One entity mentioned by one section: the taggit through model, tracked row by row."""
+
+    content_object = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        related_name="tagged_entities",
+        verbose_name=_("section"),
+        help_text=_("The section that mentions the entity."),
+    )
+    tag = models.ForeignKey(
+        Entity,
+        on_delete=models.CASCADE,
+        related_name="taggings",
+        verbose_name=_("entity"),
+        help_text=_("The entity the section mentions."),
+    )
+
+    objects = models.Manager.from_queryset(GuardedQuerySet)()
+    history = _history()
+
+    class Meta:
+        verbose_name = _("entity tag")
+        verbose_name_plural = _("entity tags")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="briefs_taggedentity_unique"),
+        ]
+
+
+class Revision(models.Model):
+    """One editorial save: the who, when, why and kind of every history row it groups."""
+
+    brief = models.ForeignKey(
+        Brief,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("brief"),
+        help_text=_("Empty for changes to shared entities."),
+    )
+    created_at = models.DateTimeField(_("created at"), help_text=_("When the change was saved."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="brief_revisions",
+        verbose_name=_("user"),
+        help_text=_("Who saved the change."),
+    )
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("Why it changed. Shown to readers unless the change is minor.")
+    )
+    kind = models.CharField(
+        pgettext_lazy("revision", "kind"),
+        max_length=20,
+        choices=RevisionKind.choices,
+        default=RevisionKind.UPDATE,
+        help_text=_("Update, correction, clarification or minor change."),
+    )
+    is_public = models.BooleanField(
+        _("public"), default=False, help_text=_("Whether readers see this revision in the change log.")
+    )
+
+    objects = models.Manager.from_queryset(RevisionQuerySet)()
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["-pk"]
+        get_latest_by = "pk"
+        indexes = [models.Index(fields=["brief", "-id"], name="briefs_revision_brief_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=RevisionKind.values), name="briefs_revision_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=RevisionKind.MINOR) | ~Q(note=""),
+                name="briefs_revision_note_unless_minor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=RevisionKind.MINOR) | Q(is_public=False),
+                name="briefs_revision_minor_not_public",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()}"
