@@ -65,6 +65,23 @@ class SectionQuerySet(GuardedQuerySet):
         """Sections a reader may see: not hidden, in a published brief."""
         return self.filter(hidden=False, brief__status=BriefStatus.PUBLISHED)
 
+    def review_due(self, now=None):
+        """Visible sections of published briefs not confirmed within the review interval, oldest
+        first. A section never reviewed counts from the brief's first publication."""
+        from django.db.models.functions import Coalesce
+        from django.utils import timezone
+
+        from . import conf
+
+        now = now or timezone.now()
+        return (
+            self.visible()
+            .annotate(reviewed_since=Coalesce("last_reviewed_at", "brief__first_published_at"))
+            .filter(reviewed_since__lte=now - conf.review_interval())
+            .select_related("brief", "last_reviewed_by")
+            .order_by("reviewed_since", "brief__title", "brief_id", "position")
+        )
+
     def with_entities(self):
         # One query for all taggings with their entities; taggit's names()/slugs() would bypass it.
         return self.prefetch_related(

@@ -1,0 +1,198 @@
+"""Admin forms. They validate input and carry the editor's intent; the services do the writing."""
+
+from django import forms
+from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section, TaggedEntity
+
+# Which status a brief may move to from its current one; the services have no way back to draft.
+STATUS_MOVES = {
+    BriefStatus.DRAFT: [BriefStatus.DRAFT, BriefStatus.PUBLISHED],
+    BriefStatus.PUBLISHED: [BriefStatus.PUBLISHED, BriefStatus.UNPUBLISHED],
+    BriefStatus.UNPUBLISHED: [BriefStatus.UNPUBLISHED, BriefStatus.PUBLISHED],
+}
+
+
+class UpdateNoteMixin(forms.Form):
+    """The why and the kind of a change; a note is required unless the change is minor."""
+
+    update_kind = forms.ChoiceField(
+        label=_("Kind of change"),
+        choices=RevisionKind.choices,
+        initial=RevisionKind.UPDATE,
+        help_text=_("Corrections and clarifications are listed as such in the public change log."),
+    )
+    update_note = forms.CharField(
+        label=_("Update note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text=_("What changed and why. Readers see it unless the change is minor."),
+    )
+
+    note_required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("update_kind")
+        note = (cleaned.get("update_note") or "").strip()
+        cleaned["update_note"] = note
+        if self.note_required and kind and kind != RevisionKind.MINOR and not note:
+            self.add_error("update_note", gettext("Write an update note, or mark the change as minor."))
+        return cleaned
+
+
+class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
+    expected_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    # Set by the admin: the request of the save, and a conflict found inside the save transaction.
+    request = None
+    conflict = None
+
+    class Meta:
+        model = Brief
+        fields = ["title", "slug", "dek", "language", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        brief = self.instance
+        self.original_status = brief.status if brief.pk else BriefStatus.DRAFT
+        # Drafts may be saved without a note; published content needs one.
+        self.note_required = bool(brief.pk) and brief.status == BriefStatus.PUBLISHED
+        if "update_note" in self.fields:
+            self.fields["update_note"].required = False
+        if "status" in self.fields:
+            allowed = STATUS_MOVES[self.original_status]
+            self.fields["status"].choices = [(v, label) for v, label in BriefStatus.choices if v in allowed]
+        if brief.pk and "expected_revision" in self.fields:
+            self.fields["expected_revision"].initial = latest_revision_id(brief)
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status not in STATUS_MOVES[self.original_status]:
+            raise forms.ValidationError(gettext("A brief cannot go back to draft."))
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            latest = Revision.objects.filter(brief_id=self.instance.pk).select_related("user").first()
+            seen = cleaned.get("expected_revision")
+            if self.conflict is not None or (latest and seen != latest.pk):
+                latest = getattr(self.conflict, "latest", None) or latest
+                self.add_error(None, conflict_message(self.instance, seen, latest))
+                # The next save is a deliberate one: the editor has now seen the newer revision.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("expected_revision")] = latest.pk if latest else ""
+        return cleaned
+
+
+def latest_revision_id(brief):
+    return Revision.objects.filter(brief_id=brief.pk).values_list("pk", flat=True).first()
+
+
+def conflict_message(brief, seen, latest):
+    who = latest.user.get_username() if latest and latest.user else gettext("someone")
+    when = timezone.localtime(latest.created_at).strftime("%Y-%m-%d %H:%M") if latest else ""
+    url = reverse("admin:briefs_brief_compare", args=[brief.pk])
+    query = f"?from={seen}&to={latest.pk}" if seen and latest else ""
+    return format_html(
+        '{} <a href="{}{}">{}</a>',
+        gettext(
+            "%(who)s changed this brief at %(when)s, after you opened it. Nothing was saved; your edits "
+            "are still below. Review the other change, then save again to apply yours."
+        )
+        % {"who": who, "when": when},
+        url,
+        query,
+        gettext("See what they changed"),
+    )
+
+
+class SectionAdminForm(forms.ModelForm):
+    order = forms.IntegerField(required=False, widget=forms.HiddenInput(attrs={"class": "section-order"}))
+    entities = forms.ModelMultipleChoiceField(
+        label=_("Entities"),
+        queryset=Entity.objects.all(),
+        required=False,
+        help_text=_("Type a name or any inflected form, for example Putinu."),
+    )
+
+    class Meta:
+        model = Section
+        fields = ["heading", "body", "hidden"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8, "cols": 80, "class": "section-body-input"})}
+
+    def __init__(self, *args, admin_site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["order"].initial = self.instance.position
+            self.fields["entities"].initial = [t.tag_id for t in self.instance.tagged_entities.all()]
+        if admin_site is not None:
+            tag_field = TaggedEntity._meta.get_field("tag")
+            self.fields["entities"].widget = RelatedFieldWidgetWrapper(
+                AutocompleteSelectMultiple(tag_field, admin_site),
+                tag_field.remote_field,
+                admin_site,
+                can_add_related=True,
+                can_change_related=False,
+                can_delete_related=False,
+                can_view_related=False,
+            )
+            # Re-setting the queryset hands the new widget its choices.
+            self.fields["entities"].queryset = self.fields["entities"].queryset
+
+
+class AliasesField(forms.CharField):
+    """Aliases edited one per line, stored as a JSON list."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            return list(value)
+        lines = [line.strip() for line in (value or "").splitlines()]
+        seen, aliases = set(), []
+        for line in lines:
+            if line and line not in seen:
+                seen.add(line)
+                aliases.append(line)
+        return aliases
+
+
+class EntityAdminForm(forms.ModelForm):
+    aliases = AliasesField(
+        label=_("Aliases"),
+        required=False,
+        help_text=_("One per line: every surface form the text uses, including inflected ones."),
+    )
+
+    class Meta:
+        model = Entity
+        fields = ["name", "kind", "aliases", "description", "wikidata_id"]
+
+
+class MergeEntitiesForm(forms.Form):
+    survivor = forms.ModelChoiceField(
+        label=_("Keep"), queryset=Entity.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(self, *args, entities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].queryset = entities
+
+
+class RevertForm(UpdateNoteMixin):
+    def __init__(self, *args, default_note="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["update_note"].initial = default_note

@@ -1,0 +1,130 @@
+/* Brief change page: move sections up and down without reloading, preview Markdown, accept
+   suggested entities. The order is sent in each row's hidden "order" field; the server reorders. */
+(function () {
+  "use strict";
+
+  function desk() { return document.getElementById("briefs-desk"); }
+
+  function group() { return document.getElementById("sections-group"); }
+
+  function rows() {
+    const g = group();
+    if (!g) { return []; }
+    return Array.from(g.querySelectorAll(".inline-related")).filter(
+      (row) => !row.classList.contains("empty-form") && !row.id.endsWith("-empty")
+    );
+  }
+
+  function renumber() {
+    rows().forEach((row, index) => {
+      const input = row.querySelector("input.section-order");
+      if (input) { input.value = String(index); }
+    });
+  }
+
+  function move(row, step) {
+    const all = rows();
+    const index = all.indexOf(row);
+    const target = all[index + step];
+    if (!target) { return; }
+    if (step < 0) {
+      target.parentNode.insertBefore(row, target);
+    } else {
+      target.parentNode.insertBefore(row, target.nextSibling);
+    }
+    renumber();
+    row.querySelector(step < 0 ? "button.section-up" : "button.section-down")?.focus();
+  }
+
+  function button(label, cls, onClick) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "button " + cls;
+    b.textContent = label;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function csrfToken() {
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function previewFor(row) {
+    const textarea = row.querySelector("textarea.section-body-input");
+    if (!textarea) { return; }
+    let box = row.querySelector(".markdown-preview");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "markdown-preview";
+      textarea.insertAdjacentElement("afterend", box);
+    }
+    const body = new URLSearchParams({ body: textarea.value });
+    fetch(desk().dataset.previewUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/x-www-form-urlencoded" },
+      body: body,
+    }).then((r) => (r.ok ? r.json() : Promise.reject(r.status))).then((data) => {
+      // The server sanitizes the HTML with the same rules as a saved section.
+      box.innerHTML = data.html;
+    }).catch(() => { box.textContent = "—"; });
+  }
+
+  function decorate(row) {
+    if (row.dataset.deskReady) { return; }
+    row.dataset.deskReady = "1";
+    const d = desk();
+    const h3 = row.querySelector("h3");
+    if (h3) {
+      const tools = document.createElement("span");
+      tools.className = "section-move";
+      tools.append(
+        button(d.dataset.labelUp, "section-up", () => move(row, -1)),
+        button(d.dataset.labelDown, "section-down", () => move(row, 1))
+      );
+      h3.append(tools);
+    }
+    const textarea = row.querySelector("textarea.section-body-input");
+    if (textarea) {
+      textarea.insertAdjacentElement(
+        "afterend", button(d.dataset.labelPreview, "section-preview", () => previewFor(row))
+      );
+    }
+  }
+
+  function acceptSuggestion(event) {
+    const b = event.target.closest("button.suggestion-accept");
+    if (!b) { return; }
+    event.preventDefault();
+    const row = b.closest(".inline-related");
+    const select = row && row.querySelector("select[name$='-entities']");
+    if (!select) { return; }
+    let option = Array.from(select.options).find((o) => o.value === b.dataset.entityId);
+    if (!option) {
+      option = new Option(b.dataset.entityName, b.dataset.entityId, true, true);
+      select.append(option);
+    }
+    option.selected = true;
+    if (window.django && window.django.jQuery) {
+      window.django.jQuery(select).trigger("change");
+    }
+    b.disabled = true;
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    if (!desk() || !group()) { return; }
+    rows().forEach(decorate);
+    renumber();
+    group().addEventListener("click", acceptSuggestion);
+    document.addEventListener("formset:added", (event) => {
+      if (event.detail && event.detail.formsetName === "sections") {
+        decorate(event.target);
+        renumber();
+      }
+    });
+    document.addEventListener("formset:removed", renumber);
+    const form = group().closest("form");
+    if (form) { form.addEventListener("submit", renumber); }
+  });
+})();
