@@ -198,8 +198,8 @@ class BriefAdmin(admin.ModelAdmin):
             original = live.get(form.instance.pk) if form.instance.pk else None
             if formset.can_delete and formset._should_delete_form(form):
                 if original is not None:
+                    live.pop(original.pk)
                     services.delete_section(original, user=user)
-                    del live[original.pk]
                 continue
             entities = list(cleaned.get("entities") or [])
             if original is None:

@@ -33,9 +33,8 @@ ROLE_PERMISSIONS = {
 
 def ensure_roles(apps=None, verbosity=0) -> dict[str, int]:
     """Create or complete both groups; return how many permissions each holds. Safe to run twice."""
-    from django.contrib.auth.management import create_permissions
-
     from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
 
     apps = apps or global_apps
     # On a fresh database the permissions are created only after all migrations; make them now.
