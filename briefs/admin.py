@@ -428,7 +428,11 @@ class RevisionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # Only revisions of briefs this user may see, and shared entity changes.
         visible = Brief.objects.visible_to(request.user).values("pk")
-        return super().get_queryset(request).filter(Q(brief__isnull=True) | Q(brief__in=visible))
+        queryset = super().get_queryset(request).filter(Q(brief__isnull=True) | Q(brief__in=visible))
+        if not request.user.has_perm("briefs.view_brief"):
+            # Without access to the briefs themselves, only what readers see in the change log.
+            queryset = queryset.filter(is_public=True)
+        return queryset
 
     def has_add_permission(self, request):
         return False
