@@ -45,7 +45,7 @@ def briefs(make_entity):
 
 
 def test_review_due_rule_and_order(briefs, settings):
-    old, newer = briefs
+    old, _newer = briefs
     lead, body = old.sections.order_by("position")
     services.mark_reviewed(body, user=None, at=NOW - timedelta(days=8))
     due = list(Section.objects.review_due(NOW))
