@@ -42,7 +42,7 @@ def test_parallel_edits_are_each_accepted_once_or_rejected(make_entity):
                     result = "conflict"
                 with lock:
                     outcomes.append((result, text))
-        except BaseException as error:  # noqa: BLE001 - every failure must reach the assertion below
+        except BaseException as error:  # every failure must reach the assertion below
             errors.append(error)
         finally:
             connections.close_all()
@@ -92,10 +92,12 @@ def test_a_failure_inside_the_save_leaves_nothing_half_written(published_brief, 
 
     monkeypatch.setattr(history, "bulk_create_with_history", connection_drops)
     monkeypatch.setattr(services, "bulk_create_with_history", connection_drops)
-    with pytest.raises(OperationalError):
-        with revision(published_brief, note="Dvi dalys", kind=RevisionKind.UPDATE):
-            services.edit_section(section, body="Written before the failure.")
-            services.set_entities(section, [ukraine])
+    with (
+        pytest.raises(OperationalError),
+        revision(published_brief, note="Dvi dalys", kind=RevisionKind.UPDATE),
+    ):
+        services.edit_section(section, body="Written before the failure.")
+        services.set_entities(section, [ukraine])
 
     assert (
         Revision.objects.count(),

@@ -27,7 +27,7 @@ def aged_history(published_brief, editor):
     old = timezone.now() - timedelta(days=40)
     first = published_brief.sections.get(heading="First")
     second = published_brief.sections.get(heading="Second")
-    minor = dict(user=editor, kind=RevisionKind.MINOR)
+    minor = {"user": editor, "kind": RevisionKind.MINOR}
     m1 = services.edit_section(first, body="typo 1", at=old, **minor)
     m2 = services.edit_section(first, body="typo 2", at=old + timedelta(minutes=1), **minor)
     public = services.edit_section(
