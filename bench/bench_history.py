@@ -77,7 +77,8 @@ def db_size_bytes():
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
-                "WHERE c.relkind = 'r' AND (c.relname LIKE 'briefs_historical%%' OR c.relname = 'briefs_revision')"
+                "WHERE c.relkind = 'r' "
+                "AND (c.relname LIKE 'briefs_historical%%' OR c.relname = 'briefs_revision')"
             )
             return int(cursor.fetchone()[0])
         cursor.execute("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
