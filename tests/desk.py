@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from briefs.models import Revision
+from briefs.roles import ensure_roles
 
 PASSWORD = "pw-desk-123"
 
@@ -11,6 +12,9 @@ PASSWORD = "pw-desk-123"
 def make_user(django_user_model, username, role=None, **extra):
     user = django_user_model.objects.create_user(username, password=PASSWORD, is_staff=True, **extra)
     if role:
+        if not Group.objects.filter(name=role).exists():
+            # Transactional tests flush the tables, and with them the groups the migration made.
+            ensure_roles()
         user.groups.add(Group.objects.get(name=role))
     return django_user_model.objects.get(pk=user.pk)
 
