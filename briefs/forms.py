@@ -18,6 +18,12 @@ STATUS_MOVES = {
 }
 
 
+def normalize_newlines(value: str) -> str:
+    # Browsers submit textarea line breaks as CRLF; stored text uses LF, so an untouched field
+    # must compare equal to what is stored and write no history.
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class UpdateNoteMixin(forms.Form):
     """The why and the kind of a change; a note is required unless the change is minor."""
 
@@ -70,6 +76,9 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
             self.fields["status"].choices = [(v, label) for v, label in BriefStatus.choices if v in allowed]
         if brief.pk and "expected_revision" in self.fields:
             self.fields["expected_revision"].initial = latest_revision_id(brief)
+
+    def clean_dek(self):
+        return normalize_newlines(self.cleaned_data["dek"])
 
     def clean_status(self):
         status = self.cleaned_data["status"]
@@ -145,6 +154,9 @@ class SectionAdminForm(forms.ModelForm):
             )
             # Re-setting the queryset hands the new widget its choices.
             self.fields["entities"].queryset = self.fields["entities"].queryset
+
+    def clean_body(self):
+        return normalize_newlines(self.cleaned_data["body"])
 
 
 class AliasesField(forms.CharField):

@@ -57,6 +57,22 @@ def test_saving_one_changed_section_writes_one_revision_with_only_its_history(de
     assert "New." in reader and "Fixed a date" in reader
 
 
+def test_browser_line_endings_do_not_count_as_changes(desk, published_brief):
+    services.edit_section(
+        published_brief.sections.get(position=2), body="One.\n\nTwo.", note="Two paragraphs"
+    )
+    services.update_brief(published_brief, dek="Line one.\nLine two.", note="Dek")
+    before = Revision.objects.count()
+    data = change_data(
+        published_brief,
+        kind="minor",
+        dek="Line one.\r\nLine two.",
+        sections={2: {"body": "One.\r\n\r\nTwo."}},
+    )
+    assert desk.post(change_url(published_brief), data).status_code == 302
+    assert Revision.objects.count() == before
+
+
 def test_unchanged_save_writes_no_revision(desk, published_brief):
     before = Revision.objects.count()
     response = desk.post(change_url(published_brief), change_data(published_brief, kind="minor"))

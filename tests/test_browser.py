@@ -1,0 +1,167 @@
+"""The editor journey in real headless Chromium: edit, tag through the autocomplete, save with a
+correction note, compare the first and latest revisions, revert, and read the page after each step."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefs.models import Entity, Revision, Section
+from tests.desk import PASSWORD, make_user
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still
+# synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+NEW_SENTENCE = "Naujas sakinys apie karinius ryšius."
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium is missing: expected the Debian package 'chromium' at {CHROMIUM}. "
+            "Install it with `apt-get install chromium` (.ci/run does this)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+
+    def take(page, name):
+        path = folder / f"{len(list(folder.iterdir())):02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 0
+        return path
+
+    yield take
+    keep = os.environ.get("BROWSER_SCREENSHOTS")
+    if keep:
+        shutil.copytree(folder, keep, dirs_exist_ok=True)
+
+
+def test_editor_journey(live_server, seed, settings, django_user_model, browser_page, shots):
+    settings.LANGUAGE_CODE = "en"
+    page = browser_page
+    editor = make_user(django_user_model, "editorius", "Editor")
+    section = Section.objects.get(brief=seed, heading="Kariniai ryšiai")
+    tagged = set(section.tagged_entities.values_list("tag_id", flat=True))
+    entity = Entity.objects.exclude(pk__in=tagged).exclude(aliases=[]).order_by("name").first()
+    alias = entity.aliases[0]
+    reader_url = live_server.url + seed.get_absolute_url()
+
+    # The reader page before any change.
+    page.goto(reader_url)
+    assert page.locator("h1").inner_text() == seed.title
+    assert NEW_SENTENCE not in page.content()
+    shots(page, "reader-before")
+
+    # 1. Log in as an editor.
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+    assert "Newsroom briefs desk" in page.locator("#site-name").inner_text()
+
+    # 2. Edit a section and tag an entity through the autocomplete, typing one of its aliases.
+    page.goto(f"{live_server.url}/admin/briefs/brief/{seed.pk}/change/")
+    row = page.locator(".inline-related", has=page.locator(f"input[name$='-id'][value='{section.pk}']"))
+    body = row.locator("textarea.section-body-input")
+    body.fill(body.input_value() + "\n\n" + NEW_SENTENCE)
+    row.locator("button.section-preview").click()
+    page.wait_for_function(
+        "s => Array.from(document.querySelectorAll('.markdown-preview'))"
+        ".some(e => e.textContent.includes(s))",
+        arg=NEW_SENTENCE,
+    )
+    row.locator(".select2-selection").click()
+    page.keyboard.type(alias[:6])
+    option = page.locator(".select2-results__option", has_text=entity.name).first
+    option.wait_for()
+    option.click()
+    assert entity.name in row.locator(".select2-selection").inner_text()
+    shots(page, "edited")
+
+    # 3. Save with a correction note.
+    page.select_option("#id_update_kind", "correction")
+    page.fill("#id_update_note", "Pataisyta: karinių ryšių detalės.")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    shots(page, "saved")
+    latest = Revision.objects.filter(brief=seed).latest()
+    assert (latest.kind, latest.note, latest.user) == (
+        "correction",
+        "Pataisyta: karinių ryšių detalės.",
+        editor,
+    )
+    assert set(section.tagged_entities.values_list("tag_id", flat=True)) == tagged | {entity.pk}
+
+    page.goto(reader_url)
+    text = page.locator("main").inner_text()
+    assert NEW_SENTENCE in text
+    assert "Pataisyta: karinių ryšių detalės." in page.locator(".changelog").inner_text()
+    assert entity.name in page.locator(f"#s{section.pk}").inner_text()
+    shots(page, "reader-after-edit")
+
+    # 4. History, then compare the first revision with the latest.
+    page.goto(f"{live_server.url}/admin/briefs/brief/{seed.pk}/history/")
+    timeline = page.locator("#timeline")
+    assert "Pataisyta: karinių ryšių detalės." in timeline.inner_text()
+    assert "editorius" in timeline.inner_text()
+    first = Revision.objects.filter(brief=seed).order_by("pk").first()
+    page.check(f"input[name=from][value='{first.pk}']")
+    page.check(f"input[name=to][value='{latest.pk}']")
+    page.click(".timeline-form input[type=submit]")
+    page.wait_for_selector(".brief-diff")
+    inserted = " ".join(page.locator(".brief-diff ins").all_inner_texts())
+    assert "Naujas sakinys apie karinius ryšius" in inserted
+    assert f"+ {entity.name}" in page.locator(".diff-entities").inner_text()
+    # Only the edited section is listed: untouched sections wrote no history.
+    assert page.locator(".diff-section").count() == 1
+    shots(page, "compare")
+
+    # 5. Revert to the first revision, confirming on the page that shows the diff.
+    page.goto(f"{live_server.url}/admin/briefs/brief/{seed.pk}/history/")
+    page.locator(f"#revision-{first.pk} a", has_text="Revert to this").click()
+    page.wait_for_selector(".revert-form")
+    assert f"− {entity.name}" in page.locator(".brief-diff").inner_text()
+    page.fill("#id_update_note", "Atšaukta klaidinga pataisa.")
+    shots(page, "revert-confirm")
+    page.click(".revert-form input[type=submit]")
+    page.wait_for_selector(".messagelist .success")
+    shots(page, "reverted")
+
+    # 6. The reader page after the revert.
+    page.goto(reader_url)
+    text = page.locator("main").inner_text()
+    assert NEW_SENTENCE not in text
+    assert "Atšaukta klaidinga pataisa." in page.locator(".changelog").inner_text()
+    assert entity.name not in page.locator(f"#s{section.pk}").inner_text()
+    shots(page, "reader-after-revert")
+    assert Revision.objects.filter(brief=seed).count() == 3
