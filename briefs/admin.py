@@ -4,6 +4,7 @@ only collects the editor's intent and shows history."""
 import json
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -290,8 +291,6 @@ class BriefAdmin(admin.ModelAdmin):
             else self.has_view_or_change_permission(request, brief)
         )
         if not allowed:
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return brief
 
@@ -366,6 +365,15 @@ class EntityAdmin(admin.ModelAdmin):
             obj._state.adding = False
             return
         current = Entity.objects.get(pk=obj.pk)
+        reader_visible = set(form.changed_data) & {"name", "kind", "description", "wikidata_id"}
+        if (
+            reader_visible
+            and not services.can_publish(request.user)
+            and Entity.objects.mentioned_in_published().filter(pk=current.pk).exists()
+        ):
+            # Readers see the name, kind and description of entities in published briefs; aliases
+            # only steer matching, so reporters may still add them.
+            raise PermissionDenied(gettext("Only editors may change entities that readers see."))
         changes = {
             name: getattr(obj, name) for name in form.changed_data if name in EntityAdminForm.Meta.fields
         }

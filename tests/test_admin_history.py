@@ -166,3 +166,28 @@ def test_revision_list_hides_revisions_of_briefs_the_user_cannot_see(
     assert "Paskelbta" in html
     assert "Secret draft" not in html
     assert ">Created<" not in html
+
+
+def test_history_and_compare_cost_does_not_grow_with_revisions(desk, django_assert_max_num_queries):
+    brief = services.create_brief(
+        title="Big",
+        slug="big",
+        sections=[services.SectionInput(f"S{n}", f"Body {n}.") for n in range(60)],
+    )
+    sections = list(brief.sections.order_by("position"))
+    first = brief.revisions.get()
+
+    def measure():
+        last = Revision.objects.latest()
+        with django_assert_max_num_queries(30) as compare_queries:
+            assert desk.get(compare_url(brief, first, last)).status_code == 200
+        with django_assert_max_num_queries(30) as history_queries:
+            assert desk.get(history_url(brief)).status_code == 200
+        return len(compare_queries), len(history_queries)
+
+    for n in range(10):
+        services.edit_section(sections[n], body=f"Edited {n}.", note=f"Edit {n}")
+    few = measure()
+    for n in range(60):
+        services.edit_section(sections[n % 60], body=f"Edited again {n}.", note=f"Again {n}")
+    assert measure() == few

@@ -167,3 +167,30 @@ def test_briefs_cannot_be_deleted_from_the_admin(client, editor_user, published_
     url = reverse("admin:briefs_brief_delete", args=[published_brief.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert Brief.objects.filter(pk=published_brief.pk).exists()
+
+
+def test_reporter_may_add_aliases_but_not_rename_an_entity_readers_see(client, reporter, published_brief):
+    from briefs.models import Entity
+
+    putin = Entity.objects.get(name="Vladimiras Putinas")
+    url = reverse("admin:briefs_entity_change", args=[putin.pk])
+    form = {
+        "name": putin.name,
+        "kind": putin.kind,
+        "aliases": "Putinu\nV. Putinas\nPutino",
+        "description": "",
+        "wikidata_id": "",
+    }
+    client.force_login(reporter)
+    assert client.post(url, form).status_code == 302
+    putin.refresh_from_db()
+    assert putin.aliases == ["Putinu", "V. Putinas", "Putino"]
+    assert client.post(url, {**form, "name": "Putin"}).status_code == 403
+    putin.refresh_from_db()
+    assert putin.name == "Vladimiras Putinas"
+    # An entity no reader sees yet is the reporter's to shape.
+    fresh = services.create_entity(name="Naujas", kind="person")
+    fresh_url = reverse("admin:briefs_entity_change", args=[fresh.pk])
+    assert client.post(fresh_url, {**form, "name": "Naujasis", "aliases": ""}).status_code == 302
+    fresh.refresh_from_db()
+    assert fresh.name == "Naujasis"
