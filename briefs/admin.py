@@ -161,7 +161,9 @@ class BriefAdmin(admin.ModelAdmin):
         if not note and kind != RevisionKind.MINOR:
             note = gettext("Draft edited")
         seen = data.get("expected_revision")
-        with revision(brief, user=user, note=note, kind=kind, expected_revision=seen):
+        # A save that only touches hidden sections is not news: keep it out of the public change log.
+        public = None if self._changes_what_readers_see(brief, data, sections) else False
+        with revision(brief, user=user, note=note, kind=kind, public=public, expected_revision=seen):
             # The form's instance already carries the new values; compare against the locked row.
             brief.refresh_from_db()
             changes = {
@@ -179,6 +181,45 @@ class BriefAdmin(admin.ModelAdmin):
                     services.publish_brief(brief, user=user)
                 elif status == BriefStatus.UNPUBLISHED:
                     services.unpublish_brief(brief, user=user)
+
+    def _changes_what_readers_see(self, brief, data, formset):
+        if any(
+            name in data and getattr(brief, name) != data[name] for name in services.BRIEF_EDITABLE_FIELDS
+        ):
+            return True
+        if data.get("status", brief.status) != brief.status:
+            return True
+        if formset is None:
+            return False
+        live = {s.pk: s for s in brief.sections.all()}
+        tagged: dict[int, set[int]] = {}
+        for section_id, tag_id in TaggedEntity.objects.filter(content_object__brief=brief).values_list(
+            "content_object_id", "tag_id"
+        ):
+            tagged.setdefault(section_id, set()).add(tag_id)
+        visible_order = [pk for pk, s in sorted(live.items(), key=lambda i: i[1].position) if not s.hidden]
+        placed = []
+        for index, form in enumerate(formset.forms):
+            cleaned = getattr(form, "cleaned_data", None)
+            if not cleaned:
+                continue
+            original = live.get(form.instance.pk) if form.instance.pk else None
+            deleted = formset.can_delete and formset._should_delete_form(form)
+            if original is None:
+                if form.has_changed() and not deleted and not cleaned["hidden"]:
+                    return True
+                continue
+            if original.hidden and cleaned["hidden"]:
+                continue
+            if deleted or cleaned["hidden"]:
+                return True
+            if any(getattr(original, n) != cleaned[n] for n in services.SECTION_EDITABLE_FIELDS):
+                return True
+            if {e.pk for e in cleaned.get("entities") or []} != tagged.get(original.pk, set()):
+                return True
+            order = cleaned.get("order")
+            placed.append((order if order is not None else 1_000_000, index, original.pk))
+        return [pk for _o, _i, pk in sorted(placed)] != visible_order
 
     def _save_sections(self, request, brief, formset):
         """Apply the inline rows through the services. Untouched rows call nothing, so they leave no

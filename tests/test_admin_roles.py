@@ -91,6 +91,9 @@ def test_reporter_may_add_a_hidden_section_to_a_published_brief(client, reporter
     assert section.hidden and section.position == 3
     rev = Revision.objects.latest()
     assert rev.user == reporter and rev.note == "Draft section"
+    # Readers cannot see the section, so the note stays out of their change log.
+    assert not rev.is_public
+    assert "Draft section" not in client.get(published_brief.get_absolute_url()).content.decode()
 
 
 def test_reporter_cannot_make_a_hidden_section_visible(client, reporter, published_brief):
