@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -35,6 +36,18 @@ class SectionInline(admin.StackedInline):
     def get_queryset(self, request):
         return super().get_queryset(request).with_entities().select_related("last_reviewed_by")
 
+    def _for_role(self, request, names):
+        # Only editors may mark a section reviewed; reporters see the date without the button.
+        if services.can_publish(request.user):
+            return list(names)
+        return ["review_status" if name == "review" else name for name in names]
+
+    def get_fields(self, request, obj=None):
+        return self._for_role(request, super().get_fields(request, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._for_role(request, super().get_readonly_fields(request, obj))
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         site = self.admin_site
@@ -55,17 +68,22 @@ class SectionInline(admin.StackedInline):
         return admin_views.suggestions_html(section)
 
     @admin.display(description=_("Last reviewed"))
-    def review(self, section):
+    def review_status(self, section):
         if not section.pk:
             return "-"
         if section.last_reviewed_at:
             who = section.last_reviewed_by.get_username() if section.last_reviewed_by else "-"
-            text = gettext("%(when)s by %(who)s") % {
-                "when": section.last_reviewed_at.strftime("%Y-%m-%d %H:%M"),
+            return gettext("%(when)s by %(who)s") % {
+                "when": timezone.localtime(section.last_reviewed_at).strftime("%Y-%m-%d %H:%M"),
                 "who": who,
             }
-        else:
-            text = gettext("Never")
+        return gettext("Never")
+
+    @admin.display(description=_("Last reviewed"))
+    def review(self, section):
+        text = self.review_status(section)
+        if not section.pk:
+            return text
         url = reverse("admin:briefs_brief_mark_reviewed", args=[section.brief_id, section.pk])
         return format_html(
             '{} <button type="submit" class="button mark-reviewed" formaction="{}" formnovalidate>'

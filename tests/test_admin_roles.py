@@ -150,6 +150,14 @@ def test_editor_may_change_published_text(client, editor_user, published_brief):
     assert Section.objects.get(brief=published_brief, position=1).body == "Fixed."
 
 
+def test_mark_reviewed_button_is_shown_to_editors_only(client, reporter, editor_user, published_brief):
+    client.force_login(reporter)
+    page = client.get(change_url(published_brief)).content.decode()
+    assert "mark-reviewed" not in page and "Never" in page
+    client.force_login(editor_user)
+    assert "mark-reviewed" in client.get(change_url(published_brief)).content.decode()
+
+
 def test_reporter_cannot_revert_or_mark_reviewed_a_published_brief(client, reporter, published_brief):
     first = published_brief.revisions.order_by("pk").first()
     before = snapshot(published_brief)
