@@ -165,3 +165,45 @@ def test_editor_journey(live_server, seed, settings, django_user_model, browser_
     assert entity.name not in page.locator(f"#s{section.pk}").inner_text()
     shots(page, "reader-after-revert")
     assert Revision.objects.filter(brief=seed).count() == 3
+
+
+def test_sections_reorder_without_reload(live_server, seed, settings, django_user_model, browser_page, shots):
+    settings.LANGUAGE_CODE = "en"
+    page = browser_page
+    editor = make_user(django_user_model, "editorius", "Editor")
+    before = list(seed.sections.order_by("position").values_list("heading", flat=True))
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/briefs/brief/{seed.pk}/change/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#sections-group")
+
+    rows = page.locator("#sections-group .inline-related:not(.empty-form)")
+    page.evaluate("window.__notReloaded = true")
+    rows.nth(3).locator("button.section-up").click()
+    # Moved in place: same page, new order, hidden order fields renumbered.
+    assert page.evaluate("window.__notReloaded") is True
+    headings = [rows.nth(i).locator("input[name$='-heading']").input_value() for i in range(4)]
+    assert headings == [before[0], before[1], before[3], before[2]]
+    orders = [rows.nth(i).locator("input.section-order").input_value() for i in range(4)]
+    assert orders == ["0", "1", "2", "3"]
+    # Drag the lead by its heading bar below the next section, then back again.
+    below = rows.nth(1).bounding_box()["height"] - 10
+    rows.nth(0).locator("h3 b").drag_to(rows.nth(1), target_position={"x": 20, "y": below})
+    dragged = [rows.nth(i).locator("input[name$='-heading']").input_value() for i in range(4)]
+    assert dragged == [before[1], before[0], before[3], before[2]]
+    rows.nth(0).locator("button.section-down").click()
+    rows.nth(1).locator("button.section-up").click()
+    shots(page, "reordered")
+
+    page.select_option("#id_update_kind", "update")
+    page.fill("#id_update_note", "Pertvarkyta tvarka.")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    after = list(seed.sections.order_by("position").values_list("heading", flat=True))
+    assert after[2:] == [before[3], before[2]]
+    assert sorted(after) == sorted(before)
+    page.goto(live_server.url + seed.get_absolute_url())
+    toc = page.locator("nav.toc").inner_text()
+    assert toc.index(before[3]) < toc.index(before[2])
+    shots(page, "reader-reordered")

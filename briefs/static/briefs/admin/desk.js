@@ -71,12 +71,46 @@
     }).catch(() => { box.textContent = "—"; });
   }
 
+  let dragged = null;
+  let grabbed = null;
+
+  function enableDrag(row, handle) {
+    // Only the heading bar starts a drag, so text in the fields can still be selected.
+    handle.classList.add("section-handle");
+    row.draggable = true;
+    row.addEventListener("mousedown", (event) => {
+      grabbed = handle.contains(event.target) && !event.target.closest("button, input, a") ? row : null;
+    });
+    row.addEventListener("dragstart", (event) => {
+      if (!grabbed) { event.preventDefault(); return; }
+      dragged = grabbed;
+      dragged.classList.add("section-dragging");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", dragged.id);
+    });
+    row.addEventListener("dragend", () => {
+      if (dragged) { dragged.classList.remove("section-dragging"); }
+      dragged = null;
+      grabbed = null;
+      renumber();
+    });
+    row.addEventListener("dragover", (event) => {
+      if (!dragged || dragged === row) { return; }
+      event.preventDefault();
+      const box = row.getBoundingClientRect();
+      const after = event.clientY > box.top + box.height / 2;
+      row.parentNode.insertBefore(dragged, after ? row.nextSibling : row);
+    });
+    row.addEventListener("drop", (event) => { event.preventDefault(); renumber(); });
+  }
+
   function decorate(row) {
     if (row.dataset.deskReady) { return; }
     row.dataset.deskReady = "1";
     const d = desk();
     const h3 = row.querySelector("h3");
     if (h3) {
+      enableDrag(row, h3);
       const tools = document.createElement("span");
       tools.className = "section-move";
       tools.append(
