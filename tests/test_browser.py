@@ -207,3 +207,40 @@ def test_sections_reorder_without_reload(live_server, seed, settings, django_use
     toc = page.locator("nav.toc").inner_text()
     assert toc.index(before[3]) < toc.index(before[2])
     shots(page, "reader-reordered")
+
+
+def test_new_entity_created_from_the_entity_field(
+    live_server, seed, settings, django_user_model, browser_page, shots
+):
+    settings.LANGUAGE_CODE = "en"
+    page = browser_page
+    editor = make_user(django_user_model, "editorius", "Editor")
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/briefs/brief/{seed.pk}/change/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#sections-group")
+    section = Section.objects.get(brief=seed, heading="Komerciniai ryšiai ir turizmas")
+    row = page.locator(".inline-related", has=page.locator(f"input[name$='-id'][value='{section.pk}']"))
+
+    with page.expect_popup() as popup_info:
+        row.locator("a.add-related").click()
+    popup = popup_info.value
+    popup.wait_for_selector("#id_name")
+    popup.fill("#id_name", "Rasonas")
+    popup.select_option("#id_kind", "place")
+    popup.fill("#id_aliases", "Rasono\nRasone")
+    with popup.expect_event("close"):
+        popup.click("input[name=_save]")
+
+    created = Entity.objects.get(name="Rasonas")
+    assert created.aliases == ["Rasono", "Rasone"]
+    assert "Rasonas" in row.locator(".select2-selection").inner_text()
+    shots(page, "entity-created")
+    page.select_option("#id_update_kind", "update")
+    page.fill("#id_update_note", "Pridėta vietovė.")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    assert section.tagged_entities.filter(tag=created).exists()
+    page.goto(live_server.url + seed.get_absolute_url())
+    assert "Rasonas" in page.locator(f"#s{section.pk}").inner_text()
