@@ -72,7 +72,8 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
         if "update_note" in self.fields:
             self.fields["update_note"].required = False
         if "status" in self.fields:
-            allowed = STATUS_MOVES[self.original_status]
+            # A new brief starts as a draft; publishing is a separate, permission-checked step.
+            allowed = STATUS_MOVES[self.original_status] if brief.pk else [BriefStatus.DRAFT]
             self.fields["status"].choices = [(v, label) for v, label in BriefStatus.choices if v in allowed]
         if brief.pk and "expected_revision" in self.fields:
             self.fields["expected_revision"].initial = latest_revision_id(brief)
@@ -82,7 +83,8 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
 
     def clean_status(self):
         status = self.cleaned_data["status"]
-        if status not in STATUS_MOVES[self.original_status]:
+        allowed = STATUS_MOVES[self.original_status] if self.instance.pk else [BriefStatus.DRAFT]
+        if status not in allowed:
             raise forms.ValidationError(gettext("A brief cannot go back to draft."))
         return status
 

@@ -174,6 +174,28 @@ def test_add_form_creates_brief_and_sections_in_one_revision(desk):
     assert Revision.objects.latest().brief == brief
 
 
+def test_add_form_only_creates_drafts(desk):
+    form = desk.get(reverse("admin:briefs_brief_add")).content.decode()
+    assert 'value="published"' not in form
+    data = {
+        "title": "Skubus",
+        "slug": "skubus",
+        "dek": "",
+        "language": "lt",
+        "status": "published",
+        "update_kind": "update",
+        "update_note": "",
+        "sections-TOTAL_FORMS": 0,
+        "sections-INITIAL_FORMS": 0,
+        "sections-MIN_NUM_FORMS": 0,
+        "sections-MAX_NUM_FORMS": 1000,
+    }
+    response = desk.post(reverse("admin:briefs_brief_add"), data)
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+    assert not Brief.objects.filter(slug="skubus").exists()
+
+
 def test_invalid_input_shows_an_error_and_saves_nothing(desk, published_brief):
     before = Revision.objects.count()
     data = change_data(published_brief, note="x", slug="", sections={1: {"body": "Should not stick."}})
