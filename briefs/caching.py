@@ -20,7 +20,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.utils.cache import (
     add_never_cache_headers,
@@ -50,7 +50,8 @@ class Version:
 
     def etag(self, *variant) -> str:
         raw = "|".join(map(str, (RENDER_VERSION, self.token, get_language(), *variant)))
-        return '"%s"' % hashlib.sha256(raw.encode()).hexdigest()[:32]
+        digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+        return f'"{digest}"'
 
 
 def with_version(queryset):
@@ -70,7 +71,11 @@ def with_version(queryset):
 def brief_version(brief) -> Version:
     """The version of a brief fetched through :func:`with_version`."""
     times = [t for t in (brief.version_at, brief.shared_version_at) if t is not None]
-    token = f"b{brief.pk}.{brief.status}.{brief.version_id}.{brief.shared_version_id}"
+    # The times guard against ids reused after a rollback or a restored backup.
+    token = (
+        f"b{brief.pk}.{brief.status}.{brief.version_id}.{brief.shared_version_id}"
+        f".{_stamp(brief.version_at)}.{_stamp(brief.shared_version_at)}"
+    )
     return Version(token, max(times) if times else None)
 
 
@@ -78,8 +83,12 @@ def site_version() -> Version:
     """The version of everything at once, for site-wide feeds and lists: one aggregate query."""
     from .models import Revision
 
-    latest = Revision.objects.aggregate(pk=Max("pk"), at=Max("created_at"))
-    return Version(f"site.{latest['pk']}", latest["at"])
+    pk, at = Revision.objects.order_by("-pk").values_list("pk", "created_at").first() or (None, None)
+    return Version(f"site.{pk}.{_stamp(at)}", at)
+
+
+def _stamp(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else "-"
 
 
 def is_staff(request) -> bool:

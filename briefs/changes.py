@@ -67,7 +67,7 @@ def ops_html(ops) -> SafeString:
             out.append(format_html("<ins>{}</ins>", text))
         elif op == DELETE:
             out.append(format_html("<del>{}</del>", text))
-    return mark_safe("".join(out))  # noqa: S308 - built from escaped pieces
+    return mark_safe("".join(out))
 
 
 @dataclass
@@ -112,9 +112,11 @@ class ChangesSince:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.notes) or any(
-            v.status != "unchanged" or v.change.is_change for v in self.sections
-        ) or bool(self.field_changes)
+        return (
+            bool(self.notes)
+            or any(v.status != "unchanged" or v.change.is_change for v in self.sections)
+            or bool(self.field_changes)
+        )
 
     @property
     def field_changes(self) -> list:

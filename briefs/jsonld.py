@@ -73,6 +73,9 @@ def brief_jsonld(brief, sections, changelog, request=None) -> dict:
     modified = brief.last_material_update_at or brief.first_published_at
     if modified:
         data["dateModified"] = modified.isoformat()
+    headings = [s.heading for s in sections if s.heading]
+    if headings:
+        data["articleSection"] = headings
     if about:
         data["about"] = [_entity(e, request) for e in about]
     if mentions:

@@ -15,7 +15,7 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Section
+from .models import Brief, Section
 
 # BCP 47 primary language -> PostgreSQL text-search configuration; anything else uses "simple".
 SEARCH_CONFIGS = {"lt": "lithuanian", "en": "english"}
@@ -28,13 +28,17 @@ START, STOP = "\ue000", "\ue001"
 
 @dataclass
 class Hit:
-    section: Section
+    """A brief whose headline or summary matched (``section`` is ``None``), or one matching section."""
+
+    brief: Brief
+    section: Section | None
     snippet: SafeString
     rank: float | None = None
 
     @property
-    def brief(self):
-        return self.section.brief
+    def url(self) -> str:
+        url = self.brief.get_absolute_url()
+        return f"{url}#{self.section.anchor}" if self.section is not None else url
 
 
 def config_for(language: str) -> str:
@@ -53,61 +57,79 @@ def highlighted(text: str) -> SafeString:
             continue
         out.append(f"<mark>{escape(marked)}</mark>")
         out.append(escape(tail.replace(STOP, "")))
-    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
-
-
-def _candidates():
-    return Section.objects.visible().select_related("brief")
+    return mark_safe("".join(out))
 
 
 def search(query: str, limit: int = 50) -> list[Hit]:
+    """Published briefs and visible sections matching ``query``, best first."""
     query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
     if not query:
         return []
     if connection.vendor == "postgresql":
-        return _search_postgres(query, limit)
+        hits = _search_postgres(query, limit)
+        hits.sort(key=lambda hit: -hit.rank)
+        return hits[:limit]
     return _search_fallback(query, limit)
 
 
-def _search_postgres(query: str, limit: int) -> list[Hit]:
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-
-    config = Case(
+def _config_expression(language_field: str):
+    return Case(
         *(
-            When(Q(brief__language__iexact=code) | Q(brief__language__istartswith=f"{code}-"), then=Value(cfg))
+            When(
+                Q(**{f"{language_field}__iexact": code})
+                | Q(**{f"{language_field}__istartswith": f"{code}-"}),
+                then=Value(cfg),
+            )
             for code, cfg in SEARCH_CONFIGS.items()
         ),
         default=Value(DEFAULT_CONFIG),
         output_field=CharField(),
     )
-    vector = (
-        SearchVector("brief__title", weight="A", config=F("search_config"))
-        + SearchVector("heading", weight="B", config=F("search_config"))
-        + SearchVector("body", weight="C", config=F("search_config"))
-    )
-    search_query = SearchQuery(query, search_type="websearch", config=F("search_config"))
-    sections = (
-        _candidates()
-        .annotate(search_config=config)
-        .annotate(document=vector)
-        .filter(document=search_query)
-        .annotate(
-            rank=SearchRank(F("document"), search_query),
-            headline=SearchHeadline(
-                "body",
-                search_query,
-                config=F("search_config"),
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
+
+
+def _search_postgres(query: str, limit: int) -> list[Hit]:
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+
+    config = F("search_config")
+    search_query = SearchQuery(query, search_type="websearch", config=config)
+
+    def headline(field):
+        return SearchHeadline(
+            field,
+            search_query,
+            config=config,
+            start_sel=START,
+            stop_sel=STOP,
+            max_words=35,
+            min_words=15,
         )
+
+    briefs = (
+        Brief.objects.published()
+        .annotate(search_config=_config_expression("language"))
+        .annotate(
+            document=SearchVector("title", weight="A", config=config)
+            + SearchVector("dek", weight="B", config=config)
+        )
+        .filter(document=search_query)
+        .annotate(rank=SearchRank(F("document"), search_query), snippet=headline("dek"))
+        .order_by("-rank", "title")[:limit]
+    )
+    sections = (
+        Section.objects.visible()
+        .select_related("brief")
+        .annotate(search_config=_config_expression("brief__language"))
+        .annotate(
+            document=SearchVector("heading", weight="B", config=config)
+            + SearchVector("body", weight="C", config=config)
+        )
+        .filter(document=search_query)
+        .annotate(rank=SearchRank(F("document"), search_query), snippet=headline("body"))
         .order_by("-rank", "brief__title", "position")[:limit]
     )
-    return [Hit(s, highlighted(s.headline), s.rank) for s in sections]
+    return [Hit(b, None, highlighted(b.snippet), b.rank) for b in briefs] + [
+        Hit(s.brief, s, highlighted(s.snippet), s.rank) for s in sections
+    ]
 
 
 def _variants(query: str) -> set[str]:
@@ -115,12 +137,25 @@ def _variants(query: str) -> set[str]:
     return {query, query.lower(), query.upper(), query.capitalize(), query.title()}
 
 
-def _search_fallback(query: str, limit: int) -> list[Hit]:
+def _any_contains(fields, query) -> Q:
     match = Q()
     for form in _variants(query):
-        match |= Q(heading__icontains=form) | Q(body__icontains=form) | Q(brief__title__icontains=form)
-    sections = _candidates().filter(match).order_by("brief__title", "brief_id", "position")[:limit]
-    return [Hit(s, _snippet(s.body, query)) for s in sections]
+        for name in fields:
+            match |= Q(**{f"{name}__icontains": form})
+    return match
+
+
+def _search_fallback(query: str, limit: int) -> list[Hit]:
+    briefs = Brief.objects.published().filter(_any_contains(("title", "dek"), query)).order_by("title")
+    sections = (
+        Section.objects.visible()
+        .select_related("brief")
+        .filter(_any_contains(("heading", "body"), query))
+        .order_by("brief__title", "brief_id", "position")
+    )
+    hits = [Hit(b, None, _snippet(b.dek, query)) for b in briefs[:limit]]
+    hits += [Hit(s.brief, s, _snippet(s.body, query)) for s in sections[:limit]]
+    return hits[:limit]
 
 
 def _snippet(text: str, query: str) -> SafeString:
