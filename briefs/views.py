@@ -19,8 +19,10 @@ JSON_OPTIONS = {"ensure_ascii": False, "indent": 2}
 
 def _published_brief(request, slug, *, preview=False):
     """The brief with its version token, in one query; staff may preview unpublished briefs."""
-    queryset = Brief.objects.visible_to(request.user) if preview else Brief.objects.published()
-    brief = caching.with_version(queryset).filter(slug=slug).first()
+    if preview:
+        brief = caching.with_version(Brief.objects.visible_to(request.user)).filter(slug=slug).first()
+    else:
+        brief = caching.published_brief_with_version(slug)
     if brief is None:
         raise Http404
     return brief
@@ -65,7 +67,11 @@ class BriefDetailView(DetailView):
         entities = {}
         for section in sections:
             for tagging in section.tagged_entities.all():
-                entities.setdefault(tagging.tag_id, tagging.tag)
+                # One instance and one URL per entity, however many sections mention it: reversing a
+                # URL for every chip costs more than the rest of the chip.
+                tagging.tag = entities.setdefault(tagging.tag_id, tagging.tag)
+        for entity in entities.values():
+            entity.url = entity.get_absolute_url()
         changelog = list(brief.revisions.public().order_by("-pk")[: conf.changelog_limit()])
         return super().get_context_data(
             sections=sections,
@@ -114,6 +120,16 @@ class EntityDetailView(DetailView):
             return Entity.objects.get(slug=self.kwargs["slug"])
         except Entity.DoesNotExist:
             raise Http404 from None
+
+    def get(self, request, *args, **kwargs):
+        # An entity page draws on every brief that mentions the entity: any revision may change it.
+        return caching.conditional(
+            request,
+            caching.site_version(),
+            "entity",
+            lambda: super(EntityDetailView, self).get(request, *args, **kwargs),
+            (self.kwargs["slug"],),
+        )
 
     def get_context_data(self, **kwargs):
         sections = (

@@ -35,6 +35,7 @@ def urls(brief):
         reverse("briefs:site-feed"),
         reverse("briefs:api-list"),
         reverse("briefs:index"),
+        reverse("briefs:entity", kwargs={"slug": "rusija"}),
     ]
 
 
@@ -108,12 +109,15 @@ def test_a_minor_save_invalidates_too(client, published_brief):
 
 
 def test_an_entity_edit_invalidates_pages_that_show_it(client, published_brief):
-    url = published_brief.get_absolute_url()
-    client.get(url)
     from briefs.models import Entity
 
-    services.update_entity(Entity.objects.get(name="Rusija"), name="Rusijos Federacija")
-    assert "Rusijos Federacija" in client.get(url).content.decode()
+    russia = Entity.objects.get(name="Rusija")
+    pages = [published_brief.get_absolute_url(), russia.get_absolute_url()]
+    for url in pages:
+        client.get(url)
+    services.update_entity(russia, name="Rusijos Federacija")
+    for url in pages:
+        assert "Rusijos Federacija" in client.get(url).content.decode(), url
 
 
 def test_unpublishing_takes_the_page_down_at_once(client, published_brief):
