@@ -349,9 +349,8 @@ def report(results, args):
     print(f"throughput: {total / results['elapsed']:.1f} requests/s ({total} requests)")
     print(f"{'page':<12} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for kind, values in sorted(latencies.items()):
-        print(
-            f"{kind:<12} {len(values):>8} {percentile(values, 50) * 1000:>8.1f} {percentile(values, 99) * 1000:>8.1f}"
-        )
+        p50, p99 = percentile(values, 50) * 1000, percentile(values, 99) * 1000
+        print(f"{kind:<12} {len(values):>8} {p50:>8.1f} {p99:>8.1f}")
     print(f"errors: {len(results['errors'])}" + (f" ({results['errors'][:5]})" if results["errors"] else ""))
     outcomes = defaultdict(int)
     for outcome, _ in results["saves"]:
