@@ -87,7 +87,10 @@ _compiled: dict[str, _CompiledQuery] = {}
 def _compile(alias: str) -> _CompiledQuery:
     from .models import Brief
 
-    query = with_version(Brief.objects.using(alias).published().filter(slug=_SLUG_PLACEHOLDER)).query
+    # No ORDER BY: the slug is unique, and sorting one row still costs a sort step in the plan.
+    query = with_version(
+        Brief.objects.using(alias).published().filter(slug=_SLUG_PLACEHOLDER).order_by()
+    ).query
     compiler = query.get_compiler(alias)
     sql, params = compiler.as_sql()
     fields = [f.attname for f in Brief._meta.concrete_fields]
