@@ -60,10 +60,9 @@ class BriefDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         brief = self.object
-        sections = list(brief.sections.visible().with_entities().order_by("position"))
-        if not brief.is_published:
-            # Staff preview of an unpublished brief: visible() only covers published ones.
-            sections = list(brief.sections.filter(hidden=False).with_entities().order_by("position"))
+        # visible() covers published briefs only; staff previewing a draft see its non-hidden sections.
+        sections = brief.sections.visible() if brief.is_published else brief.sections.filter(hidden=False)
+        sections = list(sections.with_entities().order_by("position"))
         entities = {}
         for section in sections:
             for tagging in section.tagged_entities.all():
