@@ -24,14 +24,14 @@ _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"
 
 def entity_roles(sections) -> tuple[list, list]:
     """Split the entities of rendered sections into what the brief is about (those tagged in the lead,
-    its first section) and what it merely mentions. Uses the prefetched taggings only."""
+    its first section) and what it merely mentions. Uses the sections' ``chips`` only."""
     about: dict = {}
     mentions: dict = {}
     for index, section in enumerate(sections):
-        for tagging in section.tagged_entities.all():
+        for entity in section.chips:
             target = about if index == 0 else mentions
-            if tagging.tag_id not in about:
-                target.setdefault(tagging.tag_id, tagging.tag)
+            if entity.pk not in about:
+                target.setdefault(entity.pk, entity)
     for pk in about:
         mentions.pop(pk, None)
     return list(about.values()), list(mentions.values())
@@ -45,7 +45,7 @@ def _entity(entity, request) -> dict:
     data = {
         "@type": SCHEMA_TYPES.get(entity.kind, "Thing"),
         "name": entity.name,
-        "url": _absolute(request, entity.get_absolute_url()),
+        "url": _absolute(request, getattr(entity, "url", None) or entity.get_absolute_url()),
     }
     if entity.wikidata_id:
         data["sameAs"] = entity.wikidata_url

@@ -62,9 +62,7 @@ def _body_html(sections) -> str:
 
 def brief_to_ninjs(brief: Brief, request=None) -> dict:
     """The reader-visible content of ``brief`` as a ninjs 3.1 dict, ready for ``json.dumps``."""
-    sections = list(
-        Section.objects.filter(brief=brief, hidden=False).with_entities().order_by("position", "pk")
-    )
+    sections = Section.objects.filter(brief=brief, hidden=False).for_readers()
     latest = brief.revisions.order_by("-pk").values_list("pk", "created_at").first()
     base = _base_url(request)
     html = _body_html(sections)

@@ -62,15 +62,8 @@ class BriefDetailView(DetailView):
         brief = self.object
         # visible() covers published briefs only; staff previewing a draft see its non-hidden sections.
         sections = brief.sections.visible() if brief.is_published else brief.sections.filter(hidden=False)
-        sections = list(sections.with_entities().order_by("position"))
-        entities = {}
-        for section in sections:
-            for tagging in section.tagged_entities.all():
-                # One instance and one URL per entity, however many sections mention it: reversing a
-                # URL for every chip costs more than the rest of the chip.
-                tagging.tag = entities.setdefault(tagging.tag_id, tagging.tag)
-        for entity in entities.values():
-            entity.url = entity.get_absolute_url()
+        sections = sections.for_readers()
+        entities = {entity.pk: entity for section in sections for entity in section.chips}
         changelog = list(brief.revisions.public().order_by("-pk")[: conf.changelog_limit()])
         return super().get_context_data(
             sections=sections,
