@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
+from django.utils.html import escape
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -51,7 +52,8 @@ class BriefRevisionsFeed(Feed):
         return f"{label}: {revision.note}"
 
     def item_description(self, revision):
-        return revision.note
+        # Atom marks the summary as HTML: a plain-text note must arrive as text, never as markup.
+        return escape(revision.note)
 
     def item_link(self, revision):
         return f"{revision.brief.get_absolute_url()}#rev-{revision.pk}"
@@ -90,7 +92,7 @@ class BriefsFeed(Feed):
         return brief.title
 
     def item_description(self, brief):
-        return brief.dek
+        return escape(brief.dek)
 
     def item_link(self, brief):
         return brief.get_absolute_url()
