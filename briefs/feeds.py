@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
-from django.utils.html import escape
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .models import Brief, RevisionKind
