@@ -162,8 +162,9 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if not SECURE_HSTS_PRELOAD:
     # Leaving the preload list is a deliberate choice made through the environment; do not warn.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Off only for plain-HTTP test rigs on loopback (bench/load.py); check --deploy warns if it is off.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 # Scripts only from this site: inline scripts never run. JSON-LD data blocks are not scripts.
