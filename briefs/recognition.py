@@ -257,8 +257,11 @@ def possible_new_entities(text: str, language: str, index: AliasIndex) -> list[s
     """Capitalised names in ``text`` that match no known entity, in order of first appearance.
 
     A run of capitalised words is one name ("Choe Son Hui"). A single capitalised word that opens a
-    sentence is taken for an ordinary word unless the text also capitalises it mid-sentence. Names are
-    returned as written, once per stemmed form.
+    sentence is taken for an ordinary word unless the text also capitalises it mid-sentence; the first
+    word of a run that opens a sentence is dropped when the rest of the run appears as a name on its
+    own or the word appears in lower case elsewhere ("Vėliau Kremlius"). Names are returned as
+    written, once per stemmed form. Without a lexicon this is a heuristic: a name that only ever opens
+    a sentence is missed.
     """
     tokens = _tokenize(text or "", index.language)
     known = [False] * len(tokens)
@@ -270,9 +273,7 @@ def possible_new_entities(text: str, language: str, index: AliasIndex) -> list[s
         token = tokens[position]
         return token.capitalised and not known[position] and not token.text.isdigit()
 
-    mid_sentence = {t.stem for n, t in enumerate(tokens) if candidate(n) and not t.sentence_initial}
-    names: list[str] = []
-    seen: set[tuple[str, ...]] = set()
+    runs: list[list[int]] = []
     position = 0
     while position < len(tokens):
         if not candidate(position):
@@ -281,16 +282,32 @@ def possible_new_entities(text: str, language: str, index: AliasIndex) -> list[s
         run = [position]
         while run[-1] + 1 < len(tokens) and tokens[run[-1] + 1].joined and candidate(run[-1] + 1):
             run.append(run[-1] + 1)
+        runs.append(run)
         position = run[-1] + 1
+
+    def key(run):
+        return tuple(tokens[n].stem for n in run)
+
+    mid_sentence = {tokens[run[0]].stem for run in runs if not tokens[run[0]].sentence_initial}
+    mid_sentence.update(tokens[n].stem for run in runs for n in run[1:])
+    lower_case = {t.stem for t in tokens if not t.capitalised}
+    run_keys = {key(run) for run in runs}
+    names: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    for run in runs:
         first = tokens[run[0]]
-        if len(run) == 1:
-            if first.sentence_initial and first.stem not in mid_sentence:
-                continue
-            if len(first.text) == 1:
-                continue  # a stray initial is not a name
-        key = tuple(tokens[n].stem for n in run)
-        if key in seen:
+        if first.sentence_initial and len(run) > 1:
+            # "Vėliau Kremlius": an ordinary word opening the sentence before a name the text also
+            # uses on its own, or a word it writes in lower case elsewhere.
+            if key(run[1:]) in run_keys or first.stem in lower_case:
+                run = run[1:]
+                first = tokens[run[0]]
+        elif first.sentence_initial and first.stem not in mid_sentence:
             continue
-        seen.add(key)
+        if len(run) == 1 and len(first.text) == 1:
+            continue  # a stray initial is not a name
+        if key(run) in seen:
+            continue
+        seen.add(key(run))
         names.append(text[first.start : tokens[run[-1]].end])
     return names
