@@ -33,7 +33,9 @@ def test_seed_suggestions_match_the_hand_made_tagging_per_section(seed, django_a
             hits = len(found & expected)
             precision = hits / len(found) if found else 1.0
             recall = hits / len(expected) if expected else 1.0
-            figures.append((section.heading or "(lead)", precision, recall, found - expected, expected - found))
+            figures.append(
+                (section.heading or "(lead)", precision, recall, found - expected, expected - found)
+            )
     for heading, precision, recall, extra, missing in figures:
         print(f"{heading}: precision {precision:.2f}, recall {recall:.2f}, extra {extra}, missing {missing}")
     for heading, precision, recall, extra, missing in figures:
