@@ -258,7 +258,11 @@ def write(tmp_path, content, name="brief.txt"):
 
 BAD_INPUTS = {
     "missing file": (lambda tmp: tmp / "nope.txt", [], "No such file: "),
-    "not UTF-8": (lambda tmp: write(tmp, "Rusija ir Kinija.\n".encode() + b"\xff\n"), [], "offset 18"),
+    "not UTF-8": (
+        lambda tmp: write(tmp, "Šiaurės Korėja.\n".encode() + b"\xff\n"),
+        [],
+        "byte 0xff at offset 19",
+    ),
     "empty": (lambda tmp: write(tmp, b""), [], "empty or contains only white space"),
     "white space only": (lambda tmp: write(tmp, " \n\t\n\n"), [], "empty or contains only white space"),
     "binary": (lambda tmp: write(tmp, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), [], "binary file"),
