@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -66,6 +68,7 @@ _FINAL = ".!?…:;,"
 _MD_TITLE = re.compile(r"^# (?P<title>.*\S.*)$")
 _MD_HEADING = re.compile(r"^##(?:[ \t]+(?P<heading>.*))?$")
 _MD_ESCAPED = re.compile(r"^\\*#")
+_LIST_ITEM = re.compile(r"^(?:[-*+•–—]|\d+[.)])\s")
 
 
 def max_line_chars() -> int:
@@ -151,6 +154,8 @@ def is_heading(line: str, previous: str | None, following: str | None) -> bool:
     if len(line) > HEADING_MAX_CHARS or len(line.split()) > HEADING_MAX_WORDS:
         return False
     if _ends_sentence(line) or line.rstrip(_CLOSERS).rstrip() == "":
+        return False
+    if _LIST_ITEM.match(line):
         return False
     first = line.lstrip(_OPENERS + " ")[:1]
     if not first or not (first.isupper() or first.isdigit()):
@@ -285,6 +290,12 @@ def plan_import(
     slug = slug or slugify(title)[: Brief._meta.get_field("slug").max_length].strip("-")
     if not slug:
         raise BriefImportError("No slug can be made from this title: pass --slug.")
+    try:
+        Brief(title=title, slug=slug, language=language).full_clean(
+            validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        raise BriefImportError(_validation_message(error)) from None
     if Brief.objects.filter(slug=slug).exists():
         hint = "" if explicit else " Choose another with --slug."
         raise BriefImportError(f"A brief with the slug “{slug}” already exists.{hint}")
@@ -308,7 +319,7 @@ def import_brief(plan: ImportPlan, *, source: str, user=None, publish: bool = Fa
     Revision noted "Imported from <source>"; then publish it if asked, as a second Revision."""
     if publish and not services.can_publish(user):
         raise BriefImportError("Publishing needs a user with the publish permission (--user).")
-    with transaction.atomic():
+    with transaction.atomic(), _as_import_error():
         brief = services.create_brief(
             title=plan.title,
             slug=plan.slug,
@@ -327,6 +338,20 @@ def import_brief(plan: ImportPlan, *, source: str, user=None, publish: bool = Fa
         if publish:
             services.publish_brief(brief, user=user)
     return brief
+
+
+def _validation_message(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return " ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+@contextmanager
+def _as_import_error():
+    try:
+        yield
+    except ValidationError as error:
+        raise BriefImportError(_validation_message(error)) from None
 
 
 # Export -------------------------------------------------------------------------------------------

@@ -265,7 +265,7 @@ def suggest_entities(text: str, language: str, entities=None, index: AliasIndex 
     return [Suggestion(entity, tuple(forms), count) for entity, forms, count in found.values()]
 
 
-def possible_new_entities(text: str, language: str, index: AliasIndex) -> list[str]:
+def possible_new_entities(text: str, language: str, index: AliasIndex | None = None) -> list[str]:
     """Capitalised names in ``text`` that match no known entity, in order of first appearance.
 
     A run of capitalised words is one name ("Choe Son Hui"). A single capitalised word that opens a
@@ -273,8 +273,12 @@ def possible_new_entities(text: str, language: str, index: AliasIndex) -> list[s
     word of a run that opens a sentence is dropped when the rest of the run appears as a name on its
     own or the word appears in lower case elsewhere ("Vėliau Kremlius"). Names are returned as
     written, once per stemmed form. Without a lexicon this is a heuristic: a name that only ever opens
-    a sentence is missed.
+    a sentence is missed. Without ``index`` every Entity in the database counts as known.
     """
+    if index is None:
+        from .models import Entity
+
+        index = build_alias_index(Entity.objects.all(), language)
     tokens = _tokenize(text or "", index.language)
     known = [False] * len(tokens)
     for match in _matches(tokens, index):

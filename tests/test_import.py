@@ -63,6 +63,8 @@ def snapshot():
         ("Kariniai ryšiai", "Baigta.", None, False),
         (" ".join(["Žodis"] * 13), "Baigta.", "Tekstas.", False),
         ("Ž" * 101, "Baigta.", "Tekstas.", False),
+        ("1. Pirmas punktas", "Baigta.", "Tekstas.", False),
+        ("- Punktas", "Baigta.", "Tekstas.", False),
     ],
 )
 def test_heading_detection(line, previous, following, expected):
@@ -114,7 +116,7 @@ lines_strategy = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=300))
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda t: t.encode("utf-8", "replace"))))
 def test_parser_on_arbitrary_bytes_raises_nothing_but_the_import_error(data):
     try:
         parsed = parse_bytes(data)
@@ -286,6 +288,16 @@ BAD_INPUTS = {
         lambda tmp: write(tmp, "Tekstas.\n"),
         ["--slug", "bandomoji"],
         "A brief with the slug “bandomoji” already exists.",
+    ),
+    "invalid slug": (
+        lambda tmp: write(tmp, "Tekstas.\n"),
+        ["--slug", "ne slug!"],
+        "slug: ",
+    ),
+    "over-long language tag": (
+        lambda tmp: write(tmp, "Tekstas.\n"),
+        ["--language", "x" * 36],
+        "language: ",
     ),
     "no title": (
         lambda tmp: write(tmp, "Tekstas.\n"),

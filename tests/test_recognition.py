@@ -144,6 +144,11 @@ def test_sentence_initial_word_counts_when_also_capitalised_mid_sentence():
     assert possible_new_entities("Tyli. Vėliau tyli.", "lt", index) == []
 
 
+def test_possible_new_entities_reads_known_entities_when_given_no_index(make_entity):
+    make_entity("Rusija", EntityKind.COUNTRY)
+    assert possible_new_entities("Kalbėjo Rusija ir Kinija.", "lt") == ["Kinija"]
+
+
 def test_recognition_writes_nothing(make_entity, django_assert_num_queries):
     make_entity("Rusija", EntityKind.COUNTRY)
     index = build_alias_index(Entity.objects.all(), "lt")
