@@ -143,6 +143,16 @@ def stamp_history_row(sender, instance, history_instance, **kwargs):
     opened.touched.add((type(instance).__name__, instance.pk))
 
 
+def require_open_revision(sender, instance, raw=False, **kwargs):
+    """Refuse a tracked write before it reaches the database, not after."""
+    if raw or hasattr(instance, "skip_history_when_saving") or _current.get() is not None:
+        return
+    raise RevisionRequired(
+        f"{type(instance).__name__} was written outside briefs.history.revision(); "
+        "use the functions in briefs.services so the change is recorded."
+    )
+
+
 def revision_history_user(instance=None, request=None, **kwargs):
     rev = current_revision()
     return rev.user if rev is not None else None

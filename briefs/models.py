@@ -135,7 +135,11 @@ class Brief(models.Model):
         ordering = ["-last_material_update_at", "title"]
         permissions = [("publish_brief", _("Can publish and change what readers see"))]
         constraints = [
-            models.UniqueConstraint(fields=["slug"], name="briefs_brief_slug_unique"),
+            models.UniqueConstraint(
+                fields=["slug"],
+                name="briefs_brief_slug_unique",
+                violation_error_message=_("A brief with this slug already exists."),
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=BriefStatus.values), name="briefs_brief_status_valid"
             ),
@@ -200,7 +204,11 @@ class Entity(TagBase):
         verbose_name_plural = _("entities")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "name"], name="briefs_entity_name_unique_per_kind"),
+            models.UniqueConstraint(
+                fields=["kind", "name"],
+                name="briefs_entity_name_unique_per_kind",
+                violation_error_message=_("An entity of this kind with this name already exists."),
+            ),
             models.CheckConstraint(condition=Q(kind__in=EntityKind.values), name="briefs_entity_kind_valid"),
             models.CheckConstraint(
                 condition=Q(wikidata_id="") | Q(wikidata_id__startswith="Q"),
@@ -379,6 +387,9 @@ class Revision(models.Model):
             models.CheckConstraint(
                 condition=Q(kind=RevisionKind.MINOR) | ~Q(note=""),
                 name="briefs_revision_note_unless_minor",
+                violation_error_message=_(
+                    "Write a note for readers; only a minor change may go without one."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(kind=RevisionKind.MINOR) | Q(is_public=False),

@@ -46,7 +46,8 @@ class EntityDetailView(DetailView):
 
     def get_object(self, queryset=None):
         try:
-            return Entity.objects.get(slug=self.kwargs["slug"])
+            # An entity that only drafts mention may itself be news; readers see it once published.
+            return Entity.objects.mentioned_in_published().get(slug=self.kwargs["slug"])
         except Entity.DoesNotExist:
             raise Http404 from None
 

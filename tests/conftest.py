@@ -48,3 +48,14 @@ def seed(db):
     from briefs.models import Brief
 
     return Brief.objects.get(slug="rusijos-ir-siaures-korejos-santykiai")
+
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+SEED_TEXT = REPO.parent / "shared" / "seeds" / "000_2539d4bab154727d.txt"
+
+
+@pytest.fixture
+def seed_text():
+    if not SEED_TEXT.exists():
+        pytest.fail(f"The seed text is missing: expected it at {SEED_TEXT} (shared/ beside the repository).")
+    return SEED_TEXT.read_text(encoding="utf-8")
