@@ -244,6 +244,11 @@ def parse_bytes(data: bytes) -> ParsedBrief:
 def read_brief_file(path: str | Path) -> ParsedBrief:
     path = Path(path)
     try:
+        if path.is_file() and path.stat().st_size > max_bytes():
+            # Refused before reading, so an oversized upload costs no memory.
+            raise BriefImportError(
+                f"The file is {path.stat().st_size} bytes long; the limit is {max_bytes()} bytes."
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise BriefImportError(f"No such file: {path}") from None

@@ -42,7 +42,7 @@ __all__ = [
 # BCP 47 primary language subtag -> Snowball algorithm. Other languages match on lower-cased words.
 STEMMERS = {"lt": "lithuanian", "en": "english"}
 
-# Words, with inner hyphens and apostrophes, so that "Jong-unas" and "O'Neill" are single names.
+# Words, with inner apostrophes ("O'Neill"). A hyphen separates words but does not end a name.
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 # Link targets and bare addresses are not prose; their words would only produce false matches.
 _URL = re.compile(r"\]\([^)\s]*\)|<?https?://[^\s>)]+>?|\bwww\.[^\s)]+", re.IGNORECASE)

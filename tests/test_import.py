@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefs.importing import BriefImportError, decode, is_heading, parse_bytes, parse_text
+from briefs.importing import BriefImportError, decode, is_heading, parse_bytes, parse_text, plan_import
 from briefs.management.commands.import_brief import Command as ImportCommand
 from briefs.models import Brief, BriefStatus, Entity, Revision, Section, TaggedEntity
 from briefs.text import escape_markdown
@@ -347,6 +347,16 @@ def test_bad_input_is_refused_with_a_clear_error_and_nothing_written(
 
 
 @pytest.mark.django_db
+def test_planning_reads_the_database_twice_whatever_the_number_of_entities(
+    seed, seed_file, django_assert_num_queries
+):
+    parsed = parse_bytes(seed_file.read_bytes())
+    with django_assert_num_queries(2):  # the slug check and the entities
+        plan = plan_import(parsed, title="Kita", language="lt")
+    assert sum(len(p.suggestions) for p in plan.sections) == 32
+
+
+@pytest.mark.django_db
 def test_a_failed_publish_rolls_back_the_created_brief(seed_file, editor, monkeypatch):
     from briefs import services
 
@@ -364,6 +374,9 @@ def test_a_failed_publish_rolls_back_the_created_brief(seed_file, editor, monkey
 def test_limits_come_from_settings(tmp_path, settings):
     settings.BRIEFS_IMPORT_MAX_LINE_CHARS = 10
     settings.BRIEFS_IMPORT_MAX_SECTIONS = 1
+    settings.BRIEFS_IMPORT_MAX_BYTES = 20
+    with pytest.raises(CommandError, match=r"The file is 21 bytes long; the limit is 20 bytes\."):
+        run(write(tmp_path, "Dvidešimt vienas b.\n"), "--title", "Per ilgas")
     with pytest.raises(BriefImportError, match="limit is 10"):
         parse_text("Vienuolika ž.")
     with pytest.raises(BriefImportError, match="limit is 1\\."):
