@@ -394,3 +394,13 @@ def test_line_ends_do_not_change_the_sections(lines):
         return
     assert parse_text("\r\n".join(lines)) == unix
     assert parse_text("\r".join(lines)) == unix
+
+
+@pytest.mark.django_db
+def test_plain_text_is_shown_as_written_not_as_markdown(tmp_path):
+    path = write(tmp_path, "Kaina *2* eurai, o [nuoroda](http://x) ne nuoroda.\n# ne antraštė\n")
+    run(path, "--title", "Kainos")
+    section = Brief.objects.get(slug="kainos").sections.get()
+    assert section.body_html == (
+        "<p>Kaina *2* eurai, o [nuoroda](http://x) ne nuoroda.</p>\n<p># ne antraštė</p>"
+    )

@@ -1,6 +1,8 @@
 """Entity recognition: stemmed alias matching, multi-word names, unknown names, and the seed's tagging."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefs.models import Entity, EntityKind
 from briefs.recognition import (
@@ -155,3 +157,32 @@ def test_recognition_writes_nothing(make_entity, django_assert_num_queries):
     with django_assert_num_queries(0):
         suggest_entities("Rusija", "lt", index=index)
         possible_new_entities("Rusija ir Kinija", "lt", index)
+
+
+SEED_LIKE = [
+    Entity(name="Vladimiras Putinas", kind=EntityKind.PERSON, aliases=["Putinas", "V. Putinas"]),
+    Entity(name="Šiaurės Korėja", kind=EntityKind.COUNTRY),
+    Entity(name="Korėjos karas", kind=EntityKind.EVENT),
+    Entity(name="Jungtinės Tautos", kind=EntityKind.ORGANISATION, aliases=["JT"]),
+]
+SEED_INDEX = build_alias_index(SEED_LIKE, "lt")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=12),
+            st.sampled_from(["V.", "Putinu", "Šiaurės", "Korėjos", "karą", "JT", ",", ". ", "\n", " "]),
+        ),
+        max_size=20,
+    ).map(" ".join)
+)
+def test_any_text_gives_suggestions_found_in_it(text):
+    for suggestion in suggest_entities(text, "lt", index=SEED_INDEX):
+        assert suggestion.entity in SEED_LIKE
+        assert suggestion.count >= len(suggestion.surface_forms) >= 1
+        assert all(form in text for form in suggestion.surface_forms)
+    for name in possible_new_entities(text, "lt", SEED_INDEX):
+        assert name in text
+        assert name[0].isupper()
