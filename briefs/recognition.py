@@ -63,7 +63,8 @@ def _stemmer(language: str):
 
 def stem(word: str, language: str) -> str:
     """The stem of one word in ``language``; the lower-cased word where no stemmer applies."""
-    return _stem(word.lower(), (language or "").split("-")[0].lower())
+    # Snowball knows the straight apostrophe only: "Russia’s" must stem like "Russia's".
+    return _stem(word.lower().replace("’", "'"), (language or "").split("-")[0].lower())
 
 
 # Stemming is most of the cost of recognition, and a newsroom's vocabulary repeats from text to text.

@@ -99,6 +99,15 @@ def test_a_capitalised_name_does_not_match_an_ordinary_word():
     assert names(suggest_entities("Turkey's president spoke.", "en", entities=[turkey])) == ["Turkey"]
 
 
+def test_english_uses_the_english_stemmer():
+    russia = Entity(name="Russia", kind=EntityKind.COUNTRY)
+    un = Entity(name="United Nations", kind=EntityKind.ORGANISATION)
+    text = "Russia's envoy and Russia’s allies told the United Nation."
+    [found, other] = suggest_entities(text, "en", entities=[russia, un])
+    assert (found.entity, found.surface_forms) == (russia, ("Russia's", "Russia’s"))
+    assert (other.entity, other.surface_forms) == (un, ("United Nation",))
+
+
 def test_languages_without_a_stemmer_match_whole_words_only():
     rusija = Entity(name="Rusija", kind=EntityKind.COUNTRY)
     assert names(suggest_entities("Rusija", "xx", entities=[rusija])) == ["Rusija"]
