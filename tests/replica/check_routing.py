@@ -1,0 +1,50 @@
+"""Run by tests/test_replicas.py in a child pytest with DATABASE_REPLICA_URLS set: "replica1" mirrors the
+primary, and the assertions say which alias each query went to."""
+
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+
+from briefs.models import Section
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica1"])
+
+
+@pytest.fixture
+def capture():
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections["replica1"]) as replica,
+    ):
+        yield primary, replica
+
+
+def test_public_reader_page_reads_from_the_replica(client, seed, capture):
+    primary, replica = capture
+    assert client.get(seed.get_absolute_url()).status_code == 200
+    assert len(replica) >= 3
+    assert len(primary) == 0
+
+
+def test_admin_requests_use_the_primary(client, seed, django_user_model, capture):
+    user = django_user_model.objects.create_superuser("boss", password="pw-boss-12345")
+    client.force_login(user)
+    primary, replica = capture
+    assert client.get("/admin/briefs/brief/").status_code == 200
+    assert client.get(f"/admin/briefs/brief/{seed.pk}/change/").status_code == 200
+    assert [q["sql"] for q in replica.captured_queries] == []
+    assert len(primary) > 0
+
+
+def test_an_editorial_save_reads_and_writes_on_the_primary(seed, capture):
+    from briefs import services
+
+    section = Section.objects.get(brief=seed, position=0)
+    primary, replica = capture
+    replica_before = len(replica)
+    services.edit_section(section, body="Primary only.", note="Atnaujinta")
+    # Loading the section's brief happens before the save opens; everything inside the save is primary.
+    inside = [q["sql"] for q in replica.captured_queries[replica_before:]]
+    assert all("briefs_revision" not in sql and "FOR UPDATE" not in sql for sql in inside), inside
+    assert any("briefs_historicalsection" in q["sql"] for q in primary.captured_queries)
+    assert any("briefs_revision" in q["sql"] for q in primary.captured_queries)
