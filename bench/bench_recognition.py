@@ -25,6 +25,7 @@ ALIASES = 5
 SECTIONS = 60
 PARAGRAPHS_PER_SECTION = 8
 RUNS = 5
+TARGET_SECONDS = 1.0
 
 SYLLABLES = ["ka", "ri", "no", "vi", "las", "tu", "mo", "ge", "ra", "šiau", "rė", "ko", "pa", "džia", "ū"]
 ENDINGS = ["as", "o", "ui", "ą", "u", "e"]
@@ -134,6 +135,12 @@ def bench_recognition(rng: random.Random, entities) -> None:
     print(f"  all sections:         {scan * 1000:8.1f} ms (suggestions and possible new entities)")
     print(f"  per section:          {scan / len(texts) * 1000:8.2f} ms")
     print(f"  total with the index: {(build + scan) * 1000:8.1f} ms; {suggestions} suggestions")
+    worst = max(b + s for b, s in totals)
+    print(
+        f"  target: whole brief well under {TARGET_SECONDS * 1000:.0f} ms; "
+        f"slowest run {worst * 1000:.1f} ms: "
+        f"{'ok' if worst < TARGET_SECONDS else 'MISSED'}"
+    )
 
 
 def bench_import(rng: random.Random, entities) -> None:
