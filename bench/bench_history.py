@@ -30,6 +30,7 @@ def measure(fn, repeat=5):
     from django.test.utils import CaptureQueriesContext
 
     times = []
+    connection.queries_log.clear()
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
@@ -86,20 +87,33 @@ def db_size_bytes():
 
 
 def bulk_rows(count: int):
-    """Synthetic history of other briefs, so lookups run against a large table."""
+    """Synthetic history of other, busier briefs: ``count`` section rows, a revision per ten rows, all newer
+    than the measured brief's, so its lookups must find old rows among many new ones."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         print("  --bulk-rows needs PostgreSQL; skipped on", connection.vendor)
         return
+    briefs, revisions = count // 1000, count // 10
     with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO briefs_brief (id, title, slug, dek, language, status) "
+            "SELECT 100000 + g, 'b', 'bulk-' || g, '', 'en', 'draft' FROM generate_series(1, %s) g",
+            [briefs],
+        )
+        cursor.execute(
+            "INSERT INTO briefs_revision (id, brief_id, created_at, note, kind, is_public) "
+            "SELECT 1000000 + g, 100000 + 1 + g %% %s, now(), 'n', 'update', false "
+            "FROM generate_series(1, %s) g",
+            [briefs, revisions],
+        )
         cursor.execute(
             "INSERT INTO briefs_historicalsection (id, brief_id, position, heading, body, hidden, "
             "history_date, history_type, revision_id, last_reviewed_at, last_reviewed_by_id, "
             "history_change_reason, history_user_id) "
-            "SELECT 1000000 + g, 1000 + g / 100, g %% 100, 'h', 'synthetic body', false, now(), '~', 1, "
-            "NULL, NULL, NULL, NULL FROM generate_series(1, %s) g",
-            [count],
+            "SELECT 1000000 + g / 10, 100000 + 1 + (g / 10) %% %s, g %% 100, 'h', 'synthetic body', false, "
+            "now(), '~', 1000000 + 1 + g / 10, NULL, NULL, NULL, NULL FROM generate_series(0, %s - 1) g",
+            [briefs, count],
         )
         cursor.execute("ANALYZE")
 
@@ -180,13 +194,16 @@ def run(args) -> None:
     if args.bulk_rows:
         bulk_rows(args.bulk_rows)
         total = Section.history.count()
-        print(f"\nquery plans with {total:,} historical section rows:")
+        revisions_total = Revision.objects.count()
+        print(f"\nquery plans with {total:,} historical section rows and {revisions_total:,} revisions:")
         print("  latest revision lookup:")
         print(explain(Revision.objects.filter(brief=brief).order_by("-pk")[:1]))
         from briefs.state import _latest_rows
 
         print("  latest section rows at the middle revision (state as of):")
         print(explain(_latest_rows(Section.history.model, middle, brief_id=brief.pk)))
+        seconds, queries = measure(lambda: Revision.objects.filter(brief=brief).order_by("-pk").first())
+        print(f"  latest revision lookup at this size: {seconds * 1000:.2f} ms, {queries} queries")
         seconds, queries = measure(lambda: state_as_of(brief, middle))
         print(f"  state as of the middle revision at this size: {seconds * 1000:.1f} ms, {queries} queries")
 

@@ -53,7 +53,7 @@ def _latest_rows(history_model, revision_id, **filters):
     """Latest history row per object at or before ``revision_id``, deleted objects excluded."""
     upto = history_model.objects.filter(revision_id__lte=revision_id, **filters)
     latest = upto.values("id").annotate(last=Max("history_id")).values("last")
-    return history_model.objects.filter(history_id__in=latest).exclude(history_type="-")
+    return history_model.objects.filter(history_id__in=latest).exclude(history_type="-").order_by()
 
 
 def revision_at(brief, at: datetime):

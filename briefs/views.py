@@ -1,11 +1,31 @@
-"""Reader pages. Read rules live in the querysets; these views only choose and render."""
+"""Reader pages, feeds and the ninjs API. Read rules live in the querysets and in the read modules
+(:mod:`briefs.changes`, :mod:`briefs.search`, :mod:`briefs.ninjs`); these views choose, render and
+take care of HTTP caching through :mod:`briefs.caching`."""
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.generic import DetailView, ListView, TemplateView
 
-from . import conf
+from . import caching, conf
+from .changes import InvalidSince, changes_since, parse_since
+from .feeds import BriefRevisionsFeed, BriefsFeed
+from .jsonld import brief_jsonld, jsonld_script
 from .models import Brief, Entity, Section
+from .ninjs import brief_summary, brief_to_ninjs
+from .search import MAX_QUERY_LENGTH, search
+
+JSON_OPTIONS = {"ensure_ascii": False, "indent": 2}
+
+
+def _published_brief(request, slug, *, preview=False):
+    """The brief with its version token, in one query; staff may preview unpublished briefs."""
+    if preview:
+        brief = caching.with_version(Brief.objects.visible_to(request.user)).filter(slug=slug).first()
+    else:
+        brief = caching.published_brief_with_version(slug)
+    if brief is None:
+        raise Http404
+    return brief
 
 
 class BriefListView(ListView):
@@ -16,28 +36,71 @@ class BriefListView(ListView):
     def get_queryset(self):
         return Brief.objects.published().by_last_update()
 
+    def get(self, request, *args, **kwargs):
+        page = request.GET.get("page", "1")[:10]
+        return caching.conditional(
+            request, caching.site_version(), "list", lambda: super(BriefListView, self).get(request), (page,)
+        )
+
 
 class BriefDetailView(DetailView):
     template_name = "briefs/brief_detail.html"
     context_object_name = "brief"
 
-    def get_object(self, queryset=None):
-        return get_object_or_404(Brief.objects.published(), slug=self.kwargs["slug"])
+    def get(self, request, *args, **kwargs):
+        staff = caching.is_staff(request)
+        self.object = _published_brief(request, self.kwargs["slug"], preview=staff)
+
+        def render_page():
+            return self.render_to_response(self.get_context_data(object=self.object))
+
+        if staff:
+            return caching.private_response(render_page())
+        return caching.conditional(request, caching.brief_version(self.object), "detail", render_page)
 
     def get_context_data(self, **kwargs):
         brief = self.object
-        sections = list(brief.sections.visible().with_entities().order_by("position"))
-        entities = {}
-        for section in sections:
-            for tagging in section.tagged_entities.all():
-                entities.setdefault(tagging.tag_id, tagging.tag)
+        # visible() covers published briefs only; staff previewing a draft see its non-hidden sections.
+        sections = brief.sections.visible() if brief.is_published else brief.sections.filter(hidden=False)
+        sections = sections.for_readers()
+        entities = {entity.pk: entity for section in sections for entity in section.chips}
         changelog = list(brief.revisions.public().order_by("-pk")[: conf.changelog_limit()])
         return super().get_context_data(
             sections=sections,
             entities=sorted(entities.values(), key=lambda e: (e.kind, e.name)),
             changelog=changelog,
+            jsonld=jsonld_script(brief_jsonld(brief, sections, changelog, self.request)),
             **kwargs,
         )
+
+
+class BriefChangesView(DetailView):
+    """``?since=<ISO date or date-time>``: the brief now, with what changed since then marked."""
+
+    template_name = "briefs/brief_changes.html"
+    context_object_name = "brief"
+
+    def get(self, request, *args, **kwargs):
+        self.object = _published_brief(request, self.kwargs["slug"])
+        raw = request.GET.get("since", "")
+        try:
+            since = parse_since(raw)
+        except InvalidSince as error:
+            response = render(
+                request,
+                "briefs/brief_changes_error.html",
+                {"brief": self.object, "error": str(error), "since": raw[:40]},
+                status=400,
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+
+        def render_page():
+            changes = changes_since(self.object, since)
+            return self.render_to_response(self.get_context_data(object=self.object, changes=changes))
+
+        version = caching.brief_version(self.object)
+        return caching.conditional(request, version, "changes", render_page, (since.isoformat(),))
 
 
 class EntityDetailView(DetailView):
@@ -51,6 +114,16 @@ class EntityDetailView(DetailView):
         except Entity.DoesNotExist:
             raise Http404 from None
 
+    def get(self, request, *args, **kwargs):
+        # An entity page draws on every brief that mentions the entity: any revision may change it.
+        return caching.conditional(
+            request,
+            caching.site_version(),
+            "entity",
+            lambda: super(EntityDetailView, self).get(request, *args, **kwargs),
+            (self.kwargs["slug"],),
+        )
+
     def get_context_data(self, **kwargs):
         sections = (
             Section.objects.visible()
@@ -59,3 +132,52 @@ class EntityDetailView(DetailView):
             .order_by("brief__title", "brief_id", "position")
         )
         return super().get_context_data(sections=sections, **kwargs)
+
+
+class SearchView(TemplateView):
+    template_name = "briefs/search.html"
+
+    def get_context_data(self, **kwargs):
+        query = " ".join(self.request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
+        return super().get_context_data(query=query, hits=search(query) if query else [], **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Cache-Control"] = f"public, max-age={conf.cache_seconds()}"
+        return response
+
+
+_brief_feed = BriefRevisionsFeed()
+_site_feed = BriefsFeed()
+
+
+def brief_feed(request, slug):
+    brief = _published_brief(request, slug)
+    return caching.conditional(
+        request, caching.brief_version(brief), "feed", lambda: _brief_feed(request, slug=slug)
+    )
+
+
+def site_feed(request):
+    return caching.conditional(request, caching.site_version(), "site-feed", lambda: _site_feed(request))
+
+
+def api_brief_list(request):
+    def render_list():
+        briefs = Brief.objects.published().by_last_update()
+        return JsonResponse(
+            {"briefs": [brief_summary(b, request) for b in briefs]}, json_dumps_params=JSON_OPTIONS
+        )
+
+    return caching.conditional(request, caching.site_version(), "api-list", render_list)
+
+
+def api_brief_detail(request, slug):
+    brief = _published_brief(request, slug)
+
+    def render_item():
+        response = JsonResponse(brief_to_ninjs(brief, request), json_dumps_params=JSON_OPTIONS)
+        response["Content-Type"] = "application/json; charset=utf-8"
+        return response
+
+    return caching.conditional(request, caching.brief_version(brief), "api-detail", render_item)

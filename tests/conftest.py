@@ -1,7 +1,17 @@
 import pytest
+from django.utils import translation
 
 from briefs import services
 from briefs.models import EntityKind
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code a test calls directly (services, commands) runs in English, the language of the msgids, so
+    assertions on messages and default notes do not depend on the catalogues. Requests still choose
+    their own language through LocaleMiddleware (the demo default is Lithuanian)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """No reader page shows a draft brief, a hidden section or text that was never published."""
 
 import pytest
+from django.utils import timezone
 
 from briefs import services
 from briefs.models import EntityKind, RevisionKind
@@ -12,6 +13,7 @@ MARKERS = {
     "hidden": "ZZHIDDENMARKER",
     "unpublished": "ZZUNPUBLISHEDMARKER",
     "draft_entity": "ZZDRAFTENTITY",
+    "minor_only": "ZZMINORONLYMARKER",
 }
 
 
@@ -41,18 +43,27 @@ def planted(published_brief, make_entity, editor):
     )
     services.publish_brief(gone, user=editor)
     services.unpublish_brief(gone, user=editor, note="Išimta", kind=RevisionKind.UPDATE)
+    # Wording that only ever stood in a minor revision, replaced before any public one.
+    second = published_brief.sections.get(heading="Second")
+    services.edit_section(
+        second, body=f"Second body {MARKERS['minor_only']}.", user=editor, kind=RevisionKind.MINOR
+    )
+    services.edit_section(second, body="Second body, final.", user=editor, note="Patikslinta")
     return {"draft": draft, "gone": gone, "entity": secret_entity, "brief": published_brief}
 
 
 def reader_urls(planted):
-    return [
-        "/briefs/",
-        planted["brief"].get_absolute_url(),
-        planted["draft"].get_absolute_url(),
-        planted["gone"].get_absolute_url(),
-        planted["entity"].get_absolute_url(),
-        "/entities/vladimiras-putinas/",
-    ]
+    """Every public URL: pages, feeds, sitemap, API, search and the changes view."""
+    urls = ["/briefs/", "/feed/", "/sitemap.xml", "/api/briefs/", "/entities/vladimiras-putinas/"]
+    for brief in (planted["brief"], planted["draft"], planted["gone"]):
+        base = brief.get_absolute_url()
+        urls += [base, f"{base}feed/", f"/api/briefs/{brief.slug}/"]
+        urls += [f"{base}changes/?since={since}" for since in ("2000-01-01", "2100-01-01")]
+        urls.append(f"{base}changes/?since={timezone.now().date().isoformat()}")
+    urls.append(planted["entity"].get_absolute_url())
+    urls += [f"/search/?q={marker}" for marker in MARKERS.values()]
+    urls += ["/search/?q=Draft", "/search/?q=Hidden", "/search/?q=Body", "/search/?q=Gone"]
+    return urls
 
 
 @pytest.mark.parametrize("who", ["anonymous", "reader", "reporter"])
@@ -64,6 +75,9 @@ def test_no_marker_reaches_a_reader_page(client, django_user_model, planted, who
         response = client.get(url)
         assert response.status_code in (200, 404), url
         body = response.content.decode()
+        if url.startswith("/search/"):
+            # The search page repeats the reader's own query; only results may not carry a marker.
+            body = body.replace(url.split("q=", 1)[1], "")
         for marker in MARKERS.values():
             assert marker not in body, (url, marker)
 

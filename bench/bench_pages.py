@@ -1,0 +1,168 @@
+"""Reader page speed, in process, relative to a trivial view measured in the same run.
+
+    python bench/bench_pages.py                 # SQLite (in-memory test database)
+    DATABASE_URL=postgres://... python bench/bench_pages.py
+
+For the seed brief and a 60-section brief it prints queries per request and the median time of a cold
+render (cache cleared), a warm render (served from the render cache) and a 304 (matching ETag), each
+also as a multiple of a view that returns a constant response through the same middleware. Targets:
+cold 60-section render <= 20x, warm <= 3x, 304 <= 2x.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+import types
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import CommandError, call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment  # noqa: E402
+from django.urls import include, path  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
+TARGETS = {"cold": 20, "warm": 3, "304": 2}
+
+
+def trivial(request):
+    return HttpResponse("ok")
+
+
+urlconf = types.ModuleType("bench_urls")
+urlconf.urlpatterns = [path("bench/trivial/", trivial), path("", include("newsroom.urls"))]
+
+
+def seed_brief():
+    from briefs.models import Brief
+
+    try:
+        call_command("loaddata", "russia_north_korea", verbosity=0)
+        return Brief.objects.get(slug="rusijos-ir-siaures-korejos-santykiai"), "seed fixture"
+    except CommandError:  # the fixture is not in this checkout: build a brief of the same shape
+        return build_brief("seed-shaped", 4, 3), "seed-shaped stand-in (4 sections)"
+
+
+def build_brief(slug: str, sections: int, entities_per_section: int):
+    from briefs import services
+    from briefs.models import EntityKind
+
+    entities = [
+        services.create_entity(name=f"{slug} entity {i}", kind=EntityKind.PERSON, wikidata_id=f"Q{1000 + i}")
+        for i in range(20)
+    ]
+    paragraph = (
+        "Rusijos ir Šiaurės Korėjos santykiai per pastaruosius metus sparčiai stiprėjo: vyko vizitai, "
+        "pasirašytos sutartys, o *kariuomenės* bendradarbiavimas tapo [viešas](https://example.org)."
+    )
+    brief = services.create_brief(
+        title=f"Bench {slug}",
+        slug=slug,
+        dek="Trumpai apie tai, kas žinoma.",
+        sections=[
+            services.SectionInput(
+                f"Dalis {n}" if n else "",
+                "\n\n".join([paragraph] * 3),
+                entities=entities[n % 20 : n % 20 + entities_per_section],
+            )
+            for n in range(sections)
+        ],
+    )
+    services.publish_brief(brief, note="Paskelbta")
+    for n in range(min(5, sections)):
+        services.edit_section(
+            brief.sections.get(position=n), body=f"{paragraph} Atnaujinta {n}.", note=f"Nr. {n}"
+        )
+    brief.refresh_from_db()
+    return brief
+
+
+def median_ms(fn, before=None, rounds=ROUNDS) -> float:
+    samples = []
+    for _ in range(rounds):
+        if before:
+            before()
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def queries(fn) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def measure(client: Client, url: str) -> dict:
+    first = client.get(url)
+    assert first.status_code == 200, (url, first.status_code)
+    etag = first["ETag"]
+
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200
+
+    def conditional():
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert response.status_code == 304
+
+    cache.clear()
+    result = {
+        "cold": (median_ms(get, before=cache.clear), queries(lambda: (cache.clear(), get()))),
+    }
+    get()
+    result["warm"] = (median_ms(get), queries(get))
+    result["304"] = (median_ms(conditional), queries(conditional))
+    return result
+
+
+def main() -> int:
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    failures = 0
+    try:
+        with override_settings(ROOT_URLCONF=urlconf, DEBUG=False):
+            client = Client()
+            seed, seed_label = seed_brief()
+            big = build_brief("sixty-sections", 60, 3)
+            for _ in range(20):  # warm-up: imports, template loading, connection
+                client.get("/bench/trivial/")
+                client.get(seed.get_absolute_url())
+            base = median_ms(lambda: client.get("/bench/trivial/"))
+            backend = settings.CACHES["default"]["BACKEND"]
+            trivial_queries = queries(lambda: client.get("/bench/trivial/"))
+            print(f"database: {connection.vendor}; cache: {backend}; rounds: {ROUNDS}")
+            print(f"trivial view: {base:.3f} ms (1.0x), {trivial_queries} queries")
+            print(f"{'page':42} {'kind':5} {'queries':>7} {'median ms':>10} {'x trivial':>10}  target")
+            for label, brief in ((seed_label, seed), ("60 sections", big)):
+                for kind, (ms, count) in measure(client, brief.get_absolute_url()).items():
+                    ratio = ms / base
+                    target = TARGETS[kind]
+                    ok = ratio <= target if (kind != "cold" or brief is big) else True
+                    failures += not ok
+                    mark = (
+                        f"<= {target}x {'ok' if ok else 'MISSED'}" if (kind != "cold" or brief is big) else ""
+                    )
+                    print(f"{label:42} {kind:5} {count:>7} {ms:>10.3f} {ratio:>9.1f}x  {mark}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(f"targets missed: {failures}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

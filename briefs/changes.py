@@ -1,0 +1,170 @@
+"""What changed in a brief since a given moment, as readers saw it then and see it now.
+
+Both ends are reader-visible states only. The earlier end is the brief at its last *public* revision at
+or before the moment; the later end is the live, published content with hidden sections left out. Text
+that only ever existed in drafts, hidden sections or between two public revisions never appears.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from .diff import DELETE, EQUAL, INSERT, BriefDiff, SectionChange, diff_states
+from .models import Brief, BriefStatus, Entity, Revision
+from .state import BriefState, live_state, state_as_of
+from .text import render_markdown
+
+
+class InvalidSince(ValueError):
+    """The ``since`` parameter is missing or not an ISO 8601 date or date-time."""
+
+
+# In a query string "+" decodes to a space, which would eat the "+" of a UTC offset.
+_SPACED_OFFSET = re.compile(r"(T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$")
+
+
+def parse_since(value: str | None) -> datetime:
+    """An aware datetime from an ISO date (midnight, local time) or date-time (local if naive)."""
+    value = (value or "").strip()
+    if not value:
+        raise InvalidSince(_("Say since when, for example ?since=2025-10-27."))
+    value = _SPACED_OFFSET.sub(r"\1+\2", value)
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            moment = datetime.combine(day, time.min) if day else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise InvalidSince(
+            _("“%(value)s” is not a date. Use an ISO date such as 2025-10-27 or 2025-10-27T14:30.")
+            % {"value": value[:40]}
+        )
+    if timezone.is_naive(moment):
+        try:
+            moment = timezone.make_aware(moment)
+        except (OverflowError, ValueError) as error:
+            raise InvalidSince(_("That date is out of range.")) from error
+    return moment
+
+
+def ops_html(ops) -> SafeString:
+    """Word-level diff runs as escaped text with ``<del>``/``<ins>`` marks."""
+    out = []
+    for op, text in ops:
+        if op == EQUAL:
+            out.append(escape(text))
+        elif op == INSERT:
+            out.append(format_html("<ins>{}</ins>", text))
+        elif op == DELETE:
+            out.append(format_html("<del>{}</del>", text))
+    return mark_safe("".join(out))
+
+
+@dataclass
+class SectionView:
+    """One section of the changes page, in reading order."""
+
+    change: SectionChange
+    section: object | None = None  # the live Section, absent for removed sections
+    old_body_html: str = ""
+    entities_added: list = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.change.status
+
+    @property
+    def heading(self) -> str:
+        return (self.change.new or self.change.old).heading
+
+    @property
+    def heading_diff(self) -> SafeString:
+        return ops_html(self.change.heading)
+
+    @property
+    def body_diff(self) -> SafeString:
+        return ops_html(self.change.body)
+
+    @property
+    def text_changed(self) -> bool:
+        return self.change.status == "changed" and self.change.text_changed
+
+
+@dataclass
+class ChangesSince:
+    brief: Brief
+    since: datetime
+    base: Revision | None
+    diff: BriefDiff
+    sections: list[SectionView]
+    new_entities: list[Entity]
+    notes: list[Revision]
+
+    @property
+    def has_changes(self) -> bool:
+        return (
+            bool(self.notes)
+            or any(v.status != "unchanged" or v.change.is_change for v in self.sections)
+            or bool(self.field_changes)
+        )
+
+    @property
+    def field_changes(self) -> list:
+        return [
+            {"name": f.name, "diff": ops_html(f.words)}
+            for f in self.diff.fields
+            if f.name in ("title", "dek") and self.base is not None
+        ]
+
+    @property
+    def counts(self) -> dict:
+        return {
+            status: sum(1 for v in self.sections if v.status == status)
+            for status in ("added", "changed", "removed")
+        }
+
+
+def reader_state_at(brief: Brief, since: datetime) -> tuple[Revision | None, BriefState]:
+    """The last public revision at or before ``since`` and the reader-visible state it left."""
+    base = brief.revisions.public().filter(created_at__lte=since).order_by("-pk").first()
+    if base is None:
+        return None, BriefState(brief.pk, None, {}, ())
+    state = state_as_of(brief, base)
+    if state.fields.get("status") != BriefStatus.PUBLISHED:
+        return base, BriefState(brief.pk, base.pk, state.fields, ())
+    return base, state.visible()
+
+
+def changes_since(brief: Brief, since: datetime) -> ChangesSince:
+    base, before = reader_state_at(brief, since)
+    now = live_state(brief).visible()
+    diff = diff_states(before, now)
+
+    live = {s.pk: s for s in brief.sections.filter(hidden=False).with_entities()}
+    new_entity_ids = now.entity_ids - before.entity_ids
+    entities = {e.pk: e for e in Entity.objects.filter(pk__in=diff.entity_ids | new_entity_ids)}
+
+    views = []
+    for change in diff.sections:
+        view = SectionView(change, section=live.get(change.id))
+        if change.status == "removed":
+            view.old_body_html = render_markdown(change.old.body)
+        elif change.status == "changed":
+            view.entities_added = sorted(
+                (entities[pk] for pk in change.entities_added if pk in entities), key=lambda e: e.name
+            )
+        views.append(view)
+
+    notes = list(brief.revisions.public().filter(created_at__gt=since).order_by("created_at", "pk"))
+    new_entities = sorted((entities[pk] for pk in new_entity_ids if pk in entities), key=lambda e: e.name)
+    return ChangesSince(brief, since, base, diff, views, new_entities, notes)

@@ -1,0 +1,101 @@
+"""schema.org NewsArticle for a brief page, built from data the page has already fetched."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from .models import EntityKind, RevisionKind
+
+SCHEMA_TYPES = {
+    EntityKind.PERSON: "Person",
+    EntityKind.COUNTRY: "Country",
+    EntityKind.ORGANISATION: "Organization",
+    EntityKind.PLACE: "Place",
+    EntityKind.EVENT: "Event",
+}
+
+# Characters that could end the script element or open a comment; JSON allows them escaped anywhere.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def entity_roles(sections) -> tuple[list, list]:
+    """Split the entities of rendered sections into what the brief is about (those tagged in the lead,
+    its first section) and what it merely mentions. Uses the sections' ``chips`` only."""
+    about: dict = {}
+    mentions: dict = {}
+    for index, section in enumerate(sections):
+        for entity in section.chips:
+            target = about if index == 0 else mentions
+            if entity.pk not in about:
+                target.setdefault(entity.pk, entity)
+    for pk in about:
+        mentions.pop(pk, None)
+    return list(about.values()), list(mentions.values())
+
+
+def _absolute(request, url: str) -> str:
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def _entity(entity, request) -> dict:
+    data = {
+        "@type": SCHEMA_TYPES.get(entity.kind, "Thing"),
+        "name": entity.name,
+        "url": _absolute(request, getattr(entity, "url", None) or entity.get_absolute_url()),
+    }
+    if entity.wikidata_id:
+        data["sameAs"] = entity.wikidata_url
+    return data
+
+
+def brief_jsonld(brief, sections, changelog, request=None) -> dict:
+    """NewsArticle data for ``brief`` from its already fetched visible ``sections`` (with prefetched
+    taggings) and public ``changelog`` revisions. Makes no query."""
+    about, mentions = entity_roles(sections)
+    url = _absolute(request, brief.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": url,
+        "headline": brief.title,
+        "inLanguage": brief.language,
+    }
+    if brief.dek:
+        data["description"] = brief.dek
+    if brief.first_published_at:
+        data["datePublished"] = brief.first_published_at.isoformat()
+    modified = brief.last_material_update_at or brief.first_published_at
+    if modified:
+        data["dateModified"] = modified.isoformat()
+    headings = [s.heading for s in sections if s.heading]
+    if headings:
+        data["articleSection"] = headings
+    if about:
+        data["about"] = [_entity(e, request) for e in about]
+    if mentions:
+        data["mentions"] = [_entity(e, request) for e in mentions]
+    corrections = [
+        {
+            "@type": "CorrectionComment",
+            "text": rev.note,
+            "datePublished": rev.created_at.isoformat(),
+            "url": f"{url}#rev-{rev.pk}",
+        }
+        for rev in changelog
+        if rev.kind == RevisionKind.CORRECTION
+    ]
+    if corrections:
+        data["correction"] = corrections
+    return data
+
+
+def jsonld_script(data: dict) -> SafeString:
+    """``data`` as a ``<script type="application/ld+json">`` block that no text in it can close."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', SafeString(payload))

@@ -1,0 +1,127 @@
+"""A brief as an IPTC ninjs 3.1 news item (https://iptc.org/standards/ninjs/).
+
+Only what readers see goes out: visible sections of the brief, with the entities tagged on them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.utils.html import escape, strip_tags
+
+from .jsonld import entity_roles
+from .models import Brief, BriefStatus, EntityKind, Section
+
+NINJS_VERSION = "3.1"
+NINJS_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/{}"
+
+# Where each kind of entity goes in ninjs; events have no list of their own and become subjects.
+KIND_LISTS = {
+    EntityKind.PERSON: "people",
+    EntityKind.ORGANISATION: "organisations",
+    EntityKind.COUNTRY: "places",
+    EntityKind.PLACE: "places",
+    EntityKind.EVENT: "subjects",
+}
+
+
+def _base_url(request) -> str:
+    """``BRIEFS_SITE_URL`` when set (stable identifiers whatever host served the request), else the
+    request's own scheme and host, else nothing."""
+    base = getattr(settings, "BRIEFS_SITE_URL", "")
+    if base:
+        return base.rstrip("/")
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return ""
+
+
+def brief_uri(brief: Brief, request=None) -> str:
+    base = _base_url(request)
+    return f"{base}{brief.get_absolute_url()}" if base else f"urn:newsroom-briefs:brief:{brief.slug}"
+
+
+def _entity(entity, rel: str, base: str) -> dict:
+    data = {"name": entity.name, "rel": rel, "literal": entity.slug}
+    if entity.wikidata_id:
+        data["uri"] = WIKIDATA_ENTITY.format(entity.wikidata_id)
+    elif base:
+        data["uri"] = f"{base}{entity.get_absolute_url()}"
+    return data
+
+
+def _body_html(sections) -> str:
+    parts = []
+    for section in sections:
+        heading = f"<h2>{escape(section.heading)}</h2>" if section.heading else ""
+        parts.append(f'<section id="{section.anchor}">{heading}{section.body_html}</section>')
+    return "\n".join(parts)
+
+
+def brief_to_ninjs(brief: Brief, request=None) -> dict:
+    """The reader-visible content of ``brief`` as a ninjs 3.1 dict, ready for ``json.dumps``."""
+    sections = Section.objects.filter(brief=brief, hidden=False).for_readers()
+    latest = brief.revisions.order_by("-pk").values_list("pk", "created_at").first()
+    base = _base_url(request)
+    html = _body_html(sections)
+    text = strip_tags(html)
+
+    item: dict = {
+        "uri": brief_uri(brief, request),
+        "standard": {"name": "ninjs", "version": NINJS_VERSION, "schema": NINJS_SCHEMA},
+        "type": "text",
+        "representationType": "full",
+        "profile": "newsroom-brief",
+        "version": str(latest[0]) if latest else "0",
+        "pubStatus": "usable" if brief.status == BriefStatus.PUBLISHED else "withheld",
+        "language": brief.language,
+        "slugline": brief.slug,
+        "headlines": [{"role": "main", "value": brief.title}],
+        "bodies": [
+            {
+                "role": "main",
+                "contentType": "text/html",
+                "value": html,
+                "charCount": len(text),
+                "wordCount": len(re.findall(r"\w+", text)),
+            }
+        ],
+        "altIds": [{"role": "internal", "value": str(brief.pk)}, {"role": "slug", "value": brief.slug}],
+    }
+    if brief.dek:
+        item["descriptions"] = [{"role": "summary", "contentType": "text/plain", "value": brief.dek}]
+    first = brief.first_published_at
+    if first:
+        item["firstCreated"] = first.isoformat()
+    if latest:
+        item["versionCreated"] = latest[1].isoformat()
+    if base:
+        item["renditions"] = [
+            {"name": "web", "href": f"{base}{brief.get_absolute_url()}", "contentType": "text/html"}
+        ]
+
+    about, mentions = entity_roles(sections)
+    for rel, entities in (("about", about), ("mentioned", mentions)):
+        for entity in sorted(entities, key=lambda e: e.name):
+            item.setdefault(KIND_LISTS.get(entity.kind, "subjects"), []).append(_entity(entity, rel, base))
+    return item
+
+
+def brief_summary(brief: Brief, request=None) -> dict:
+    """One entry of the API's brief list."""
+    from django.urls import reverse
+
+    api = reverse("briefs:api-detail", kwargs={"slug": brief.slug})
+    return {
+        "uri": brief_uri(brief, request),
+        "slug": brief.slug,
+        "headline": brief.title,
+        "language": brief.language,
+        "firstCreated": brief.first_published_at.isoformat() if brief.first_published_at else None,
+        "lastMaterialUpdate": (
+            brief.last_material_update_at.isoformat() if brief.last_material_update_at else None
+        ),
+        "href": request.build_absolute_uri(api) if request is not None else api,
+    }

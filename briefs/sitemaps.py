@@ -1,0 +1,15 @@
+from django.contrib.sitemaps import Sitemap
+
+from .models import Brief
+
+
+class BriefSitemap(Sitemap):
+    """Published briefs, with ``lastmod`` the time of their last material update."""
+
+    changefreq = "daily"
+
+    def items(self):
+        return Brief.objects.published().by_last_update()
+
+    def lastmod(self, brief):
+        return brief.last_material_update_at or brief.first_published_at

@@ -1,0 +1,213 @@
+"""What changed since a given moment: reader-visible states only, old wording available, clean errors."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from briefs import services
+from briefs.changes import InvalidSince, parse_since
+from briefs.models import EntityKind, RevisionKind
+
+T0 = datetime(2025, 10, 27, 8, 0, tzinfo=UTC)
+
+
+def at(hours):
+    return T0 + timedelta(hours=hours)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def story(db, make_entity):
+    """A brief published at +1h, then changed at +3h, +5h and +7h in different ways."""
+    putin = make_entity("Vladimiras Putinas", aliases=["Putinu"], wikidata_id="Q7747")
+    kim = make_entity("Kim Jong Unas", wikidata_id="Q56226")
+    brief = services.create_brief(
+        title="Kas žinoma",
+        slug="kas-zinoma",
+        dek="Santykiai.",
+        sections=[
+            services.SectionInput("", "Choe Son Hui susitiks su Putinu Kremliuje.", entities=[putin]),
+            services.SectionInput("Kariniai ryšiai", "Kariai buvo pasiųsti į Kursko sritį."),
+            services.SectionInput("Turizmas", "Turistai keliauja į Vonsaną."),
+        ],
+        at=at(0),
+    )
+    services.publish_brief(brief, note="Paskelbta", at=at(1))
+    _lead, military, tourism = brief.sections.order_by("position")
+    # +3h: a public correction of one passage, and a new entity on it.
+    with services.revision(brief, note="Pataisyta sritis", kind=RevisionKind.CORRECTION, at=at(3)):
+        services.edit_section(military, body="Kariai buvo pasiųsti į Kursko ir Belgorodo sritis.")
+        services.set_entities(military, [kim])
+    # +5h: a minor fix that is not public, and a hidden draft section.
+    services.edit_section(
+        tourism, body="Turistai keliauja į Vonsaną (slaptas juodraštis).", kind=RevisionKind.MINOR, at=at(5)
+    )
+    services.add_section(
+        brief,
+        heading="Juodraštis",
+        body="Niekas neturi matyti šito.",
+        hidden=True,
+        kind=RevisionKind.MINOR,
+        at=at(5.5),
+    )
+    # +7h: a public update adds a section and removes the tourism one.
+    with services.revision(brief, note="Nauja dalis", at=at(7)):
+        services.add_section(brief, heading="Komercija", body="Prekyba auga.")
+        services.delete_section(tourism)
+    return brief
+
+
+def changes(client, brief, since):
+    return client.get(reverse("briefs:changes", kwargs={"slug": brief.slug}), {"since": since})
+
+
+def test_marks_new_edited_removed_sections_entities_and_notes(client, story):
+    response = changes(client, story, at(2).isoformat())
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The edited passage reads as now, with the old wording available.
+    assert "Kariai buvo pasiųsti į Kursko ir Belgorodo sritis." in html
+    assert "earlier-wording" in html
+    assert "Kursko <del>sritį</del><ins>ir Belgorodo sritis</ins>." in html
+    # New and removed sections are labelled.
+    assert re.search(r'class="brief-section change-added".*?Komercija', html, re.S)
+    assert re.search(r'class="brief-section change-removed".*?Turizmas', html, re.S)
+    # The new entity is listed and the public notes issued since then are shown, oldest first.
+    assert "Kim Jong Unas" in html
+    notes = re.findall(r'<span class="change-note">([^<]*)</span>', html)
+    assert notes == ["Pataisyta sritis", "Nauja dalis"]
+    assert "Paskelbta" not in notes
+
+
+def test_minor_hidden_and_draft_text_never_shown(client, story):
+    # Between the minor fix (+5h) and the next public update (+7h): the "before" state is the last
+    # public revision (+3h), so the minor wording must not appear, nor the hidden draft section.
+    for since in (at(2), at(5.2), at(6)):
+        html = changes(client, story, since.isoformat()).content.decode()
+        assert "slaptas juodraštis" not in html
+        assert "Niekas neturi matyti" not in html
+        assert "Juodraštis" not in html
+
+
+def test_removed_section_shows_the_public_wording_not_the_minor_one(client, story):
+    html = changes(client, story, at(6).isoformat()).content.decode()
+    assert "Turistai keliauja į Vonsaną." in html
+    assert re.findall(r'<span class="change-note">([^<]*)</span>', html) == ["Nauja dalis"]
+
+
+def test_since_after_last_update_shows_no_marks(client, story):
+    html = changes(client, story, at(8).isoformat()).content.decode()
+    assert "change-added" not in html and "change-removed" not in html and "<ins>" not in html
+    assert "Komercija" in html  # the brief itself is still shown
+
+
+def test_since_before_publication_marks_everything_new(client, story):
+    html = changes(client, story, "2025-01-01").content.decode()
+    assert html.count('class="brief-section change-added"') == 3
+    assert "change-removed" not in html
+
+
+def test_date_and_datetime_forms(client, story):
+    assert changes(client, story, "2025-10-27").status_code == 200
+    assert changes(client, story, "2025-10-27T12:00").status_code == 200
+    # A "+" offset arrives as a space when not percent-encoded.
+    response = client.get(f"/briefs/{story.slug}/changes/?since=2025-10-27T12:00:00+02:00")
+    assert response.status_code == 200
+    assert parse_since("2025-10-27T12:00:00 02:00") == datetime(2025, 10, 27, 10, tzinfo=UTC)
+    assert parse_since("2025-10-27T12:00:00Z") == datetime(2025, 10, 27, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("bad", ["", "yesterday", "2025-13-45", "2025-10-27T25:61", "27.10.2025"])
+def test_bad_since_is_a_clean_400(client, story, bad):
+    response = changes(client, story, bad)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert response["Cache-Control"] == "no-store"
+    with pytest.raises(InvalidSince):
+        parse_since(bad)
+
+
+def test_missing_since_is_a_400_too(client, story):
+    assert client.get(f"/briefs/{story.slug}/changes/").status_code == 400
+
+
+def test_unpublished_brief_has_no_changes_page(client, story):
+    services.unpublish_brief(story)
+    assert changes(client, story, "2025-10-27").status_code == 404
+
+
+def test_brief_page_offers_since_last_visit_without_inline_script(client, story):
+    response = client.get(story.get_absolute_url())
+    html = response.content.decode()
+    assert 'class="since-visit-link"' in html
+    assert f'href="/briefs/{story.slug}/changes/"' in html
+    assert re.search(r'<script src="/static/briefs/last-visit\.js" defer></script>', html)
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag or 'type="application/ld+json"' in tag, tag
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+
+
+def test_entity_added_to_an_existing_section_is_new(client, story, make_entity):
+    moscow = make_entity("Maskva", EntityKind.PLACE)
+    lead = story.sections.order_by("position").first()
+    services.set_entities(lead, [*lead.entities.all(), moscow], note="Pridėta Maskva", at=at(9))
+    html = changes(client, story, at(8).isoformat()).content.decode()
+    assert re.search(r'id="new-entities-heading".*?Maskva', html, re.S)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_since_your_last_visit_in_a_browser(live_server, monkeypatch):
+    """The link appears only after the brief changed since the last visit, and leads to those changes;
+    the script runs under the Content Security Policy."""
+    import shutil
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    brief = services.create_brief(
+        title="Kas žinoma", slug="kas-zinoma", sections=[services.SectionInput("Pradžia", "Senas tekstas.")]
+    )
+    services.publish_brief(brief, note="Paskelbta")
+    url = live_server.url + brief.get_absolute_url()
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    with sync_playwright() as playwright:
+        browser = (
+            playwright.chromium.launch(executable_path=chromium) if chromium else playwright.chromium.launch()
+        )
+        try:
+            page = browser.new_page()
+            problems = []
+            page.on(
+                "console", lambda message: problems.append(message.text) if message.type == "error" else None
+            )
+            page.goto(url)
+            assert page.locator(".since-visit").is_hidden()
+            page.reload()
+            assert page.locator(".since-visit").is_hidden()  # nothing changed since the first visit
+
+            services.edit_section(brief.sections.get(), body="Naujas tekstas.", note="Atnaujinta")
+            page.reload()
+            link = page.locator(".since-visit-link")
+            assert link.is_visible()
+            assert "?since=" in link.get_attribute("href")
+            link.click()
+            page.wait_for_load_state()
+            assert "/changes/?since=" in page.url
+            assert page.locator(".earlier-wording ins").first.text_content().strip() == "Naujas"
+            assert page.locator(".earlier-wording del").first.text_content().strip() == "Senas"
+            assert page.locator(".change-note").all_inner_texts() == ["Atnaujinta"]
+            assert problems == []
+        finally:
+            browser.close()

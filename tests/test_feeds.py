@@ -1,0 +1,125 @@
+"""Atom feeds of each brief's public change log and of all briefs; the sitemap."""
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from briefs import services
+from briefs.models import RevisionKind
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+T0 = datetime(2025, 10, 27, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def two_briefs(db):
+    older = services.create_brief(
+        title="Senesnė", slug="senesne", sections=[services.SectionInput("", "A.")], at=T0 - timedelta(days=7)
+    )
+    services.publish_brief(older, note="Paskelbta", at=T0 - timedelta(days=7))
+    newer = services.create_brief(
+        title="Naujesnė", slug="naujesne", sections=[services.SectionInput("", "B.")], at=T0
+    )
+    services.publish_brief(newer, note="Paskelbta", at=T0 + timedelta(hours=2))
+    section = newer.sections.get()
+    services.edit_section(
+        section,
+        body="B, pataisyta.",
+        note="Klaida datoje",
+        kind=RevisionKind.CORRECTION,
+        at=T0 + timedelta(hours=3),
+    )
+    services.edit_section(
+        section,
+        body="B, patikslinta.",
+        note="Tiksliau",
+        kind=RevisionKind.CLARIFICATION,
+        at=T0 + timedelta(hours=5),
+    )
+    # A minor fix days later is not a material update.
+    services.edit_section(section, body="B, patikslinta!", kind=RevisionKind.MINOR, at=T0 + timedelta(days=3))
+    draft = services.create_brief(
+        title="Juodraštis", slug="juodrastis", sections=[services.SectionInput("", "C.")]
+    )
+    return older, newer.__class__.objects.get(pk=newer.pk), draft
+
+
+def response_text(element):
+    return ET.tostring(element, encoding="unicode")
+
+
+def parse(response):
+    assert response["Content-Type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content)  # noqa: S314 - our own output
+
+
+def test_brief_feed_lists_public_revisions_with_corrections_labelled(client, two_briefs):
+    _, newer, _ = two_briefs
+    feed = parse(client.get(reverse("briefs:feed", kwargs={"slug": newer.slug}), HTTP_ACCEPT_LANGUAGE="en"))
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "lt"
+    entries = feed.findall(f"{ATOM}entry")
+    titles = [e.findtext(f"{ATOM}title") for e in entries]
+    assert titles == ["Clarification: Tiksliau", "Correction: Klaida datoje", "Update: Paskelbta"]
+    categories = [e.find(f"{ATOM}category").get("term") for e in entries]
+    assert categories == ["clarification", "correction", "update"]
+    links = [e.find(f"{ATOM}link").get("href") for e in entries]
+    assert all(link.startswith("http://testserver/briefs/naujesne/#rev-") for link in links)
+    assert len({e.findtext(f"{ATOM}id") for e in entries}) == 3
+    assert entries[1].findtext(f"{ATOM}updated").startswith("2025-10-27T11:00:00")
+
+
+def test_correction_label_is_translated(client, two_briefs):
+    _, newer, _ = two_briefs
+    feed = parse(client.get(reverse("briefs:feed", kwargs={"slug": newer.slug}), HTTP_ACCEPT_LANGUAGE="lt"))
+    titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
+    assert "Pataisymas: Klaida datoje" in titles
+
+
+def test_brief_feed_of_a_draft_is_404(client, two_briefs):
+    assert client.get(reverse("briefs:feed", kwargs={"slug": "juodrastis"})).status_code == 404
+
+
+def test_site_feed_lists_published_briefs_by_update(client, two_briefs):
+    feed = parse(client.get(reverse("briefs:site-feed")))
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Naujesnė", "Senesnė"]
+    assert entries[0].findtext(f"{ATOM}updated").startswith("2025-10-27T13:00:00")
+    assert "juodrastis" not in response_text(feed)
+    assert entries[0].find(f"{ATOM}link").get("href") == "http://testserver/briefs/naujesne/"
+
+
+def test_feeds_answer_conditional_requests(client, two_briefs):
+    url = reverse("briefs:site-feed")
+    etag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    services.unpublish_brief(two_briefs[0])
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert [e.findtext(f"{ATOM}title") for e in parse(response).findall(f"{ATOM}entry")] == ["Naujesnė"]
+
+
+def test_sitemap_lists_published_briefs_with_last_material_update(client, two_briefs):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    urls = {
+        u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod")
+        for u in ET.fromstring(response.content)  # noqa: S314 - our own output.findall(f"{SITEMAP}url")
+    }
+    # The minor fix on the 30th does not count: the last material update is the clarification.
+    assert urls == {
+        "http://testserver/briefs/naujesne/": "2025-10-27",
+        "http://testserver/briefs/senesne/": "2025-10-20",
+    }
+    _, newer, _ = two_briefs
+    assert newer.last_material_update_at == T0 + timedelta(hours=5)

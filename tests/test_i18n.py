@@ -1,0 +1,147 @@
+"""Lithuanian and English interface: catalogues complete and compiled, switcher, page language, dates."""
+
+import gettext
+import itertools
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+
+from briefs import services
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOGUES = [ROOT / "briefs" / "locale" / lang / "LC_MESSAGES" / "django.po" for lang in ("lt", "en")] + [
+    ROOT / "locale" / lang / "LC_MESSAGES" / "django.po" for lang in ("lt", "en")
+]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def english_brief(db):
+    brief = services.create_brief(
+        title="What is known",
+        slug="what-is-known",
+        language="en",
+        sections=[services.SectionInput("", "Lead."), services.SectionInput("Trade", "Body.")],
+        at=datetime(2025, 10, 27, 9, tzinfo=UTC),
+    )
+    services.publish_brief(brief, note="Published", at=datetime(2025, 10, 27, 9, tzinfo=UTC))
+    return brief
+
+
+def _entries(path: Path) -> list[dict]:
+    """The entries of a .po file as dicts of its keywords (msgctxt, msgid, msgstr, msgstr[0], ...)."""
+    entries, current, field = [], {}, None
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if not line.strip():
+            if current:
+                entries.append(current)
+            current, field = {}, None
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"') and field:
+            current[field] += _unquote(line)
+        else:
+            field, _, value = line.partition(" ")
+            current[field] = _unquote(value)
+    return [e for e in entries if e.get("msgid")]
+
+
+def _unquote(text: str) -> str:
+    return text[1:-1].replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_catalogues_are_complete_and_compiled(catalogue):
+    entries = _entries(catalogue)
+    assert entries
+    untranslated = [e["msgid"] for e in entries if not any(v for k, v in e.items() if k.startswith("msgstr"))]
+    assert untranslated == []
+    # The committed .mo holds exactly these translations (it was compiled from this .po).
+    with catalogue.with_suffix(".mo").open("rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)._catalog
+    for entry in entries:
+        key = f"{entry['msgctxt']}\x04{entry['msgid']}" if "msgctxt" in entry else entry["msgid"]
+        if "msgid_plural" in entry:
+            assert catalog[(key, 0)] == entry["msgstr[0]"], entry["msgid"]
+        else:
+            assert catalog[key] == entry["msgstr"], entry["msgid"]
+
+
+def test_demo_defaults_to_lithuanian(client, english_brief):
+    assert settings.LANGUAGE_CODE == "lt"
+    html = client.get(reverse("briefs:index")).content.decode()
+    assert '<html lang="lt">' in html
+    assert "Pereiti prie turinio" in html and "Skip to content" not in html
+    assert "Visos santraukos" in html
+
+
+def test_plugin_and_host_strings_translate(db):
+    with translation.override("lt"):
+        assert translation.gettext("Contents") == "Turinys"  # plugin catalogue
+        assert translation.gettext("Atom feed of all briefs") == "Visų santraukų Atom srautas"  # host
+        assert (
+            translation.npgettext("search", "%(counter)s result", "%(counter)s results", 3)
+            == "%(counter)s rezultatai"
+        )
+        assert (
+            translation.npgettext("search", "%(counter)s result", "%(counter)s results", 11)
+            == "%(counter)s rezultatų"
+        )
+    with translation.override("en"):
+        assert translation.gettext("Contents") == "Contents"
+
+
+def test_language_switcher_sets_the_interface_language(client, english_brief):
+    url = english_brief.get_absolute_url()
+    html = client.get(url).content.decode()
+    assert 'action="/i18n/setlang/"' in html
+    assert "Turinys" in html
+    # No CSRF token on public pages, so the switcher posts without one.
+    assert "csrfmiddlewaretoken" not in html
+    client.handler.enforce_csrf_checks = True
+    response = client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    html = client.get(url).content.decode()
+    assert "Contents" in html and "Turinys" not in html
+
+
+def test_html_lang_follows_the_brief(client, english_brief, published_brief):
+    assert '<html lang="en">' in client.get(english_brief.get_absolute_url()).content.decode()
+    assert '<html lang="lt">' in client.get(published_brief.get_absolute_url()).content.decode()
+    html = client.get(english_brief.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en">' in html
+
+
+def test_dates_are_localised(client, english_brief):
+    url = english_brief.get_absolute_url()
+    lt = client.get(url, HTTP_ACCEPT_LANGUAGE="lt").content.decode()
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2025 m. spalio 27 d." in lt
+    assert "Oct. 27, 2025" in en
+    assert 'datetime="2025-10-27T11:00:00+02:00"' in lt
+
+
+def test_templates_have_landmarks_and_a_skip_link(client, english_brief):
+    html = client.get(english_brief.get_absolute_url()).content.decode()
+    assert html.index('class="skip-link" href="#main"') < html.index('<main id="main"')
+    for landmark in ("<header", "<nav", "<main", "<footer", "<article"):
+        assert landmark in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    headings = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
+    assert headings[0] == 1 and headings.count(1) == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(headings))
+    # No third-party assets: every src/href to a resource is local.
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not url.startswith(("http://", "https://", "//")) or url.startswith("http://testserver/"), url
