@@ -56,6 +56,17 @@ class SectionInline(admin.StackedInline):
             def get_form_kwargs(self, index):
                 return {**super().get_form_kwargs(index), "admin_site": site}
 
+            def get_queryset(self):
+                sections = super().get_queryset()
+                if not getattr(self, "_indexed", False):
+                    # One entity index for all sections of the page, for the suggestions. Iterating
+                    # fills the queryset's cache, so the forms get these same instances.
+                    self._indexed = True
+                    index = admin_views.alias_index(self.instance.language)
+                    for section in sections:
+                        section.alias_index = index
+                return sections
+
         return SectionFormSet
 
     @admin.display(description=_("Preview"))

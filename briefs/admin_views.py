@@ -11,10 +11,11 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, J
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 
-from . import services
+from . import conf, services
 from .diff import diff_states
 from .forms import RevertForm
 from .models import Brief, Entity, Revision, Section, TaggedEntity
@@ -214,11 +215,8 @@ def revert(model_admin, request, brief, revision_id):
 
 def preview(model_admin, request, brief):
     """The reader page with everything an editor may publish: drafts and hidden sections included."""
-    sections = list(brief.sections.with_entities().order_by("position"))
-    entities = {}
-    for section in sections:
-        for tagging in section.tagged_entities.all():
-            entities.setdefault(tagging.tag_id, tagging.tag)
+    sections = brief.sections.all().for_readers()
+    entities = {entity.pk: entity for section in sections for entity in section.chips}
     response = TemplateResponse(
         request,
         "briefs/brief_detail.html",
@@ -227,7 +225,7 @@ def preview(model_admin, request, brief):
             "object": brief,
             "sections": sections,
             "entities": sorted(entities.values(), key=lambda e: (e.kind, e.name)),
-            "changelog": list(brief.revisions.public().order_by("-pk")[:100]),
+            "changelog": list(brief.revisions.public().order_by("-pk")[: conf.changelog_limit()]),
             "is_preview": True,
         },
     )
@@ -279,5 +277,52 @@ def markdown_preview(model_admin, request):
 # Suggestions ------------------------------------------------------------------------------------
 
 
+def alias_index(language):
+    from .recognition import build_alias_index
+
+    return build_alias_index(Entity.objects.all(), language)
+
+
 def suggestions_html(section):
-    return ""
+    """Entities the section's text mentions but it is not tagged with, each with an accept button
+    that puts it into the entity field; and capitalised names that match no entity yet. Nothing is
+    tagged until the editor saves."""
+    from .recognition import possible_new_entities, section_text, suggest_entities
+
+    if not section.pk:
+        return "-"
+    language = section.brief.language
+    index = getattr(section, "alias_index", None) or alias_index(language)
+    text = section_text(section.heading, section.body)
+    tagged = {t.tag_id for t in section.tagged_entities.all()}
+    suggestions = [s for s in suggest_entities(text, language, index=index) if s.entity.pk not in tagged]
+    unknown = possible_new_entities(text, language, index)
+    parts = []
+    if suggestions:
+        parts.append(
+            format_html_join(
+                " ",
+                '<button type="button" class="button suggestion-accept" data-entity-id="{}" '
+                'data-entity-name="{}" title="{}">+ {}</button>',
+                (
+                    (s.entity.pk, s.entity.name, ", ".join(s.surface_forms), s.entity.name)
+                    for s in suggestions
+                ),
+            )
+        )
+    if unknown:
+        add_url = reverse("admin:briefs_entity_add")
+        parts.append(
+            format_html(
+                '<p class="suggestion-new">{} {}</p>',
+                gettext("Not entities yet:"),
+                format_html_join(
+                    ", ",
+                    '<a href="{}?{}" target="_blank" rel="noopener">{}</a>',
+                    ((add_url, urlencode({"name": name}), name) for name in unknown),
+                ),
+            )
+        )
+    if not parts:
+        return gettext("None")
+    return format_html_join("", "<div>{}</div>", ((part,) for part in parts))

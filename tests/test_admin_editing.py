@@ -286,6 +286,10 @@ def test_preview_shows_hidden_sections_and_drafts_to_staff_only(
         assert text in response.content.decode()
         assert {"private", "no-store"} <= {p.strip() for p in response["Cache-Control"].split(",")}
         assert next(t.name for t in response.templates) == "briefs/brief_detail.html"
+    assert (
+        "Vladimiras Putinas"
+        in desk.get(reverse("admin:briefs_brief_preview", args=[published_brief.pk])).content.decode()
+    )
     assert "Hidden draft text." not in desk.get(published_brief.get_absolute_url()).content.decode()
     url = reverse("admin:briefs_brief_preview", args=[draft.pk])
     client.logout()
@@ -302,3 +306,28 @@ def test_markdown_preview_is_sanitized(desk):
     html = json.loads(response.content)["html"]
     assert "<em>there</em>" in html and "<script" not in html
     assert desk.get(reverse("admin:briefs_brief_markdown_preview")).status_code == 405
+
+
+def test_suggested_entities_are_offered_but_not_tagged(desk, published_brief, make_entity):
+    korea = make_entity("Šiaurės Korėja", EntityKind.COUNTRY, aliases=["Šiaurės Korėjos", "Šiaurės Korėją"])
+    section = published_brief.sections.get(position=2)
+    services.edit_section(
+        section, body="Šiaurės Korėjos kariai ir Choe Son Hui susitiko su Putinu.", note="Text"
+    )
+    before = Revision.objects.count()
+    html = desk.get(change_url(published_brief)).content.decode()
+    row = html[html.index('id="sections-2"') : html.index('id="sections-empty"')]
+    assert f'data-entity-id="{korea.pk}"' in row
+    putin = Entity.objects.get(name="Vladimiras Putinas")
+    assert f'data-entity-id="{putin.pk}"' in row
+    assert "Choe Son Hui" in row and "Not entities yet:" in row
+    # Offered, not tagged: nothing was written by showing the page.
+    assert set(section.entities.all()) == set()
+    assert Revision.objects.count() == before
+    # Accepting means the entity is in the field when the editor saves.
+    data = change_data(published_brief, note="Tagged", sections={2: {"entities": [korea.pk, putin.pk]}})
+    assert desk.post(change_url(published_brief), data).status_code == 302
+    assert set(section.entities.all()) == {korea, putin}
+    html = desk.get(change_url(published_brief)).content.decode()
+    row = html[html.index('id="sections-2"') : html.index('id="sections-empty"')]
+    assert f'data-entity-id="{korea.pk}"' not in row and f'data-entity-id="{putin.pk}"' not in row

@@ -10,10 +10,6 @@ import pytest
 from briefs.models import Entity, Revision, Section
 from tests.desk import PASSWORD, make_user
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still
-# synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -30,7 +26,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page(tmp_path):
+def browser_page(tmp_path, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still
+    # synchronous and safe. Set for this test only: a leaked value fails `check --deploy` elsewhere.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium is missing: expected the Debian package 'chromium' at {CHROMIUM}. "
@@ -244,3 +243,35 @@ def test_new_entity_created_from_the_entity_field(
     assert section.tagged_entities.filter(tag=created).exists()
     page.goto(live_server.url + seed.get_absolute_url())
     assert "Rasonas" in page.locator(f"#s{section.pk}").inner_text()
+
+
+def test_accepting_a_suggested_entity(live_server, seed, settings, django_user_model, browser_page, shots):
+    from briefs import services
+
+    settings.LANGUAGE_CODE = "en"
+    page = browser_page
+    editor = make_user(django_user_model, "editorius", "Editor")
+    section = Section.objects.get(brief=seed, heading="Komerciniai ryšiai ir turizmas")
+    kyiv = Entity.objects.get(name="Kyjivas")
+    if section.tagged_entities.filter(tag=kyiv).exists():
+        services.set_entities(section, section.entities.exclude(pk=kyiv.pk), note="Untag")
+    services.edit_section(section, body=section.body + "\n\nDelegacija lankėsi ir Kyjive.", note="Kyjivas")
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/briefs/brief/{seed.pk}/change/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#sections-group")
+    row = page.locator(".inline-related", has=page.locator(f"input[name$='-id'][value='{section.pk}']"))
+
+    accept = row.locator(f"button.suggestion-accept[data-entity-id='{kyiv.pk}']")
+    assert accept.get_attribute("title") == "Kyjive"
+    assert "Kyjivas" not in row.locator(".select2-selection").inner_text()
+    accept.click()
+    assert "Kyjivas" in row.locator(".select2-selection").inner_text()
+    assert not section.tagged_entities.filter(tag=kyiv).exists()
+    shots(page, "suggestion-accepted")
+    page.select_option("#id_update_kind", "update")
+    page.fill("#id_update_note", "Pažymėtas Kyjivas.")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    assert section.tagged_entities.filter(tag=kyiv).exists()
