@@ -205,3 +205,20 @@ def test_reporter_may_add_aliases_but_not_rename_an_entity_readers_see(client, r
     assert client.post(fresh_url, {**form, "name": "Naujasis", "aliases": ""}).status_code == 302
     fresh.refresh_from_db()
     assert fresh.name == "Naujasis"
+
+
+def test_reporter_may_work_on_a_hidden_section_of_a_published_brief(client, reporter, published_brief):
+    from briefs.models import Entity
+
+    section = services.add_section(published_brief, heading="Wip", body="Draft.", hidden=True, note="Wip")
+    russia = Entity.objects.get(name="Rusija")
+    client.force_login(reporter)
+    data = change_data(
+        published_brief, note="More draft", sections={3: {"body": "Longer draft.", "entities": [russia.pk]}}
+    )
+    assert client.post(change_url(published_brief), data).status_code == 302
+    section.refresh_from_db()
+    assert section.body == "Longer draft." and section.hidden
+    assert list(section.entities.all()) == [russia]
+    rev = Revision.objects.latest()
+    assert rev.user == reporter and not rev.is_public
