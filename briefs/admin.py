@@ -188,7 +188,7 @@ class BriefAdmin(admin.ModelAdmin):
 
         brief = Brief.objects.get(pk=form.instance.pk)
         if not note and kind != RevisionKind.MINOR:
-            note = gettext("Draft edited")
+            note = gettext("Edited")
         seen = data.get("expected_revision")
         # A save that only touches hidden sections is not news: keep it out of the public change log.
         public = None if self._changes_what_readers_see(brief, data, sections) else False

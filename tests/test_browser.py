@@ -133,6 +133,7 @@ def test_editor_journey(live_server, seed, settings, django_user_model, browser_
     timeline = page.locator("#timeline")
     assert "Pataisyta: karinių ryšių detalės." in timeline.inner_text()
     assert "editorius" in timeline.inner_text()
+    shots(page, "history")
     first = Revision.objects.filter(brief=seed).order_by("pk").first()
     page.check(f"input[name=from][value='{first.pk}']")
     page.check(f"input[name=to][value='{latest.pk}']")
