@@ -180,6 +180,7 @@ def prepare_database(url):
             PYTHON,
             "manage.py",
             "shell",
+            "-v0",
             "-c",
             "from django.contrib.auth.models import User, Group; "
             "u, _ = User.objects.get_or_create(username='editor2', defaults={'is_staff': True}); "
