@@ -163,6 +163,7 @@ def prepare_database(url):
                 PYTHON,
                 "manage.py",
                 "shell",
+                "-v0",
                 "-c",
                 f"from django.db import connection; connection.cursor().execute({sql!r})",
             ],
