@@ -163,6 +163,7 @@ def prepare_database(url):
                 PYTHON,
                 "manage.py",
                 "shell",
+                "-v0",
                 "-c",
                 f"from django.db import connection; connection.cursor().execute({sql!r})",
             ],
@@ -180,6 +181,7 @@ def prepare_database(url):
             PYTHON,
             "manage.py",
             "shell",
+            "-v0",
             "-c",
             "from django.contrib.auth.models import User, Group; "
             "u, _ = User.objects.get_or_create(username='editor2', defaults={'is_staff': True}); "
