@@ -229,11 +229,36 @@ def test_admin_pages_escape_payloads(client, hostile, django_user_model, make_en
     client.force_login(admin)
     plain_entity = make_entity("Plain entity", EntityKind.PERSON)
     plain = services.create_brief(
-        title="Plain", slug="plain", sections=[services.SectionInput("", "Lead", entities=[plain_entity])]
+        title="Plain",
+        slug="plain",
+        dek="Plain dek",
+        sections=[
+            services.SectionInput("", "Lead plain", entities=[plain_entity]),
+            services.SectionInput("Heading plain", "Body plain\n\n- item plain"),
+        ],
+    )
+    services.publish_brief(plain, note="Published plain")
+    services.edit_section(
+        plain.sections.get(position=1),
+        body="Changed plain",
+        note="Correction plain",
+        kind=RevisionKind.CORRECTION,
     )
 
     def pages(brief, entity):
-        return [f"/admin/briefs/brief/{brief.pk}/change/", f"/admin/briefs/entity/{entity.pk}/change/"]
+        first, last = (
+            brief.revisions.order_by("pk").values_list("pk", flat=True).first(),
+            brief.revisions.order_by("-pk").values_list("pk", flat=True).first(),
+        )
+        base = f"/admin/briefs/brief/{brief.pk}"
+        return [
+            f"{base}/change/",
+            f"{base}/history/",
+            f"{base}/history/compare/?a={first}&b={last}",
+            f"{base}/history/{first}/revert/",
+            f"{base}/preview/",
+            f"/admin/briefs/entity/{entity.pk}/change/",
+        ]
 
     baseline = [
         sorted(problems_in_html(client.get(url).content.decode())) for url in pages(plain, plain_entity)

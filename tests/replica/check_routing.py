@@ -48,3 +48,18 @@ def test_an_editorial_save_reads_and_writes_on_the_primary(seed, capture):
     assert all("briefs_revision" not in sql and "FOR UPDATE" not in sql for sql in inside), inside
     assert any("briefs_historicalsection" in q["sql"] for q in primary.captured_queries)
     assert any("briefs_revision" in q["sql"] for q in primary.captured_queries)
+
+
+def test_an_admin_save_goes_to_the_primary_only(client, seed, django_user_model, capture):
+    from tests.desk import change_data, change_url, make_user
+
+    editor = make_user(django_user_model, "desk-editor", "Editor")
+    client.force_login(editor)
+    data = change_data(seed, note="Atnaujinta per administravimą", sections={0: {"body": "Primary only."}})
+    primary, replica = capture
+    replica_before, primary_before = len(replica), len(primary)
+    response = client.post(change_url(seed), data)
+    assert response.status_code == 302, response.content[:2000]
+    assert [q["sql"] for q in replica.captured_queries[replica_before:]] == []
+    assert any("briefs_historicalsection" in q["sql"] for q in primary.captured_queries[primary_before:])
+    assert Section.objects.get(brief=seed, position=0).body == "Primary only."
