@@ -107,6 +107,8 @@ class Browser:
     def request(self, path, data=None, referer=None):
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         req = urllib.request.Request(self.base + path, data=body)
+        # The conflict message is matched in English; the site itself defaults to Lithuanian.
+        req.add_header("Accept-Language", "en")
         if referer:
             req.add_header("Referer", self.base + referer)
         try:
