@@ -4,7 +4,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from briefs import services
@@ -16,13 +15,6 @@ T0 = datetime(2025, 10, 27, 8, 0, tzinfo=UTC)
 
 def at(hours):
     return T0 + timedelta(hours=hours)
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

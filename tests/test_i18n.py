@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -18,13 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGUES = [ROOT / "briefs" / "locale" / lang / "LC_MESSAGES" / "django.po" for lang in ("lt", "en")] + [
     ROOT / "locale" / lang / "LC_MESSAGES" / "django.po" for lang in ("lt", "en")
 ]
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

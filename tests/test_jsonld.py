@@ -4,19 +4,11 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 
 from briefs import services
 from briefs.models import EntityKind, RevisionKind
 
 LD_BLOCK = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from briefs import services
@@ -40,13 +39,6 @@ def validator():
         return "T" in value and datetime.fromisoformat(value).tzinfo is not None
 
     return cls(schema, format_checker=checker)
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
