@@ -1,10 +1,9 @@
 """Conditional GET and render caching for reader pages, feeds and the API.
 
-Every editorial write creates a :class:`~briefs.models.Revision`, so the id of the brief's latest
-Revision is a complete version token for its content. Entities are shared between briefs and their
-edits make Revisions without a brief, so the latest of those joins the token. Both come from one query
-that also fetches the brief itself: a matching conditional request is answered after that query alone,
-and a fresh render needs no extra query for the token.
+Every editorial save moves on ``Brief.version`` (and ``changed_at``) of each brief whose pages it
+changed, entity renames and merges included (see :func:`briefs.history.revision`). The brief row is
+therefore its own version token: the one query that fetches the brief answers a matching conditional
+request, and a fresh render needs no further query for the token.
 
 The cache is an optimisation, never a dependency: if the backend fails (Redis down), the error is
 logged and the page is rendered from the database.
@@ -21,7 +20,6 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.utils.cache import (
     add_never_cache_headers,
@@ -55,20 +53,6 @@ class Version:
         return f'"{digest}"'
 
 
-def with_version(queryset):
-    """Annotate briefs with their version token; one SQL statement however many briefs match."""
-    from .models import Revision
-
-    own = Revision.objects.filter(brief=OuterRef("pk")).order_by("-pk")
-    shared = Revision.objects.filter(brief__isnull=True).order_by("-pk")
-    return queryset.annotate(
-        version_id=Subquery(own.values("pk")[:1]),
-        version_at=Subquery(own.values("created_at")[:1]),
-        shared_version_id=Subquery(shared.values("pk")[:1]),
-        shared_version_at=Subquery(shared.values("created_at")[:1]),
-    )
-
-
 _SLUG_PLACEHOLDER = "\x00slug"
 
 
@@ -88,9 +72,7 @@ def _compile(alias: str) -> _CompiledQuery:
     from .models import Brief
 
     # No ORDER BY: the slug is unique, and sorting one row still costs a sort step in the plan.
-    query = with_version(
-        Brief.objects.using(alias).published().filter(slug=_SLUG_PLACEHOLDER).order_by()
-    ).query
+    query = Brief.objects.using(alias).published().filter(slug=_SLUG_PLACEHOLDER).order_by().query
     compiler = query.get_compiler(alias)
     sql, params = compiler.as_sql()
     fields = [f.attname for f in Brief._meta.concrete_fields]
@@ -101,7 +83,7 @@ def _compile(alias: str) -> _CompiledQuery:
 
 
 def published_brief_with_version(slug: str):
-    """The published brief ``slug`` annotated by :func:`with_version`, or ``None``.
+    """The published brief ``slug``, or ``None``.
 
     This is the only query before a 304, so the ORM's work (building and compiling the query, choosing
     converters) is done once per database and reused: it costs several times more than running the query.
@@ -132,14 +114,10 @@ def published_brief_with_version(slug: str):
 
 
 def brief_version(brief) -> Version:
-    """The version of a brief fetched through :func:`with_version`."""
-    times = [t for t in (brief.version_at, brief.shared_version_at) if t is not None]
-    # The times guard against ids reused after a rollback or a restored backup.
-    token = (
-        f"b{brief.pk}.{brief.status}.{brief.version_id}.{brief.shared_version_id}"
-        f".{_stamp(brief.version_at)}.{_stamp(brief.shared_version_at)}"
-    )
-    return Version(token, max(times) if times else None)
+    """The version of a brief: its own row says when it, or an entity it mentions, last changed."""
+    # The time guards against a version number reused after a restored backup.
+    token = f"b{brief.pk}.{brief.status}.{brief.version}.{_stamp(brief.changed_at)}"
+    return Version(token, brief.changed_at or brief.last_material_update_at or brief.first_published_at)
 
 
 def site_version() -> Version:

@@ -50,6 +50,22 @@ class OpenRevision:
     revision: object
     rows: int = 0
     touched: set = field(default_factory=set)
+    # What readers' pages depend on: briefs, sections and entities this revision wrote to.
+    brief_ids: set = field(default_factory=set)
+    section_ids: set = field(default_factory=set)
+    entity_ids: set = field(default_factory=set)
+
+    def note_row(self, instance) -> None:
+        name = type(instance).__name__
+        if name == "Brief":
+            self.brief_ids.add(instance.pk)
+        elif name == "Section":
+            self.brief_ids.add(instance.brief_id)
+        elif name == "Entity":
+            self.entity_ids.add(instance.pk)
+        elif name == "TaggedEntity":
+            # A tagging shows only in its own section; an entity's name shows wherever it is tagged.
+            self.section_ids.add(instance.content_object_id)
 
 
 _current: contextvars.ContextVar[OpenRevision | None] = contextvars.ContextVar(
@@ -111,6 +127,7 @@ def revision(brief, *, user=None, note="", kind=None, public=None, expected_revi
             rev.delete()
             opened.revision = None
             return
+        _bump_versions(opened, brief)
         if brief is not None:
             brief.refresh_from_db(fields=["status", "first_published_at", "last_material_update_at"])
             if rev.brief_id is None:
@@ -127,6 +144,30 @@ def revision(brief, *, user=None, note="", kind=None, public=None, expected_revi
                 brief.save_without_historical_record(update_fields=["last_material_update_at"])
 
 
+def _bump_versions(opened: OpenRevision, brief) -> None:
+    """Move on the version of every brief whose reader pages this revision changed.
+
+    The version is what ETags and render caches key on; an entity renamed or merged changes every brief
+    that mentions it, so those move on too. One query to find them, one to update them.
+    """
+    from .models import Brief
+
+    brief_ids = set(opened.brief_ids)
+    if brief is not None and brief.pk:
+        brief_ids.add(brief.pk)
+    affected = Brief.objects.filter(
+        models.Q(pk__in=brief_ids)
+        | models.Q(sections__in=opened.section_ids)
+        | models.Q(sections__tagged_entities__tag_id__in=opened.entity_ids)
+    ).values_list("pk", flat=True)
+    ids = set(affected) if (opened.section_ids or opened.entity_ids) else brief_ids
+    if ids:
+        with _allow_untracked():
+            Brief.objects.filter(pk__in=ids).update(
+                version=models.F("version") + 1, changed_at=opened.revision.created_at
+            )
+
+
 def stamp_history_row(sender, instance, history_instance, **kwargs):
     opened = _current.get()
     if opened is None:
@@ -141,6 +182,7 @@ def stamp_history_row(sender, instance, history_instance, **kwargs):
     history_instance.history_change_reason = rev.note[:100] or None
     opened.rows += 1
     opened.touched.add((type(instance).__name__, instance.pk))
+    opened.note_row(instance)
 
 
 def require_open_revision(sender, instance, raw=False, **kwargs):
@@ -235,6 +277,8 @@ def bulk_create_with_history(objs, model):
     with _allow_untracked():
         created = create(objs, model, **_history_attrs(opened))
     opened.rows += len(created)
+    for obj in created:
+        opened.note_row(obj)
     return created
 
 
@@ -249,6 +293,8 @@ def bulk_update_with_history(objs, model, fields):
     with _allow_untracked():
         count = update(objs, model, fields, **_history_attrs(opened))
     opened.rows += len(objs)
+    for obj in objs:
+        opened.note_row(obj)
     return count
 
 
@@ -276,6 +322,8 @@ def bulk_delete_with_history(queryset):
     # A raw delete: the history rows are written above, and signals would write them twice.
     model.objects.filter(pk__in=[o.pk for o in objs])._raw_delete(queryset.db)
     opened.rows += len(rows)
+    for obj in objs:
+        opened.note_row(obj)
     return len(rows)
 
 

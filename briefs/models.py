@@ -172,10 +172,23 @@ class Brief(models.Model):
         blank=True,
         help_text=_("Time of the latest revision shown in the public change log."),
     )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=0,
+        editable=False,
+        help_text=_("Counts the saves that changed what the brief shows, its entities included."),
+    )
+    changed_at = models.DateTimeField(
+        _("changed at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the brief, or an entity it mentions, last changed."),
+    )
 
     objects = models.Manager.from_queryset(BriefQuerySet)()
-    # The material-update time is a cache of the latest public Revision, not editorial content.
-    history = _history(excluded_fields=["last_material_update_at"])
+    # These are caches of the revision log (HTTP validators, the change-log date), not editorial content.
+    history = _history(excluded_fields=["last_material_update_at", "version", "changed_at"])
 
     class Meta:
         verbose_name = _("brief")

@@ -170,3 +170,36 @@ def test_cache_helpers_swallow_backend_errors(caplog):
         assert caching.cache_get("anything") is None
         caching.cache_set("anything", b"x")
     assert len(caplog.records) == 2
+
+
+def test_versions_move_only_for_the_briefs_a_save_changes(published_brief, make_entity):
+    from briefs.models import Brief, Entity
+
+    ukraine = make_entity("Ukraina", "country")
+    other = services.create_brief(
+        title="Kita", slug="kita", sections=[services.SectionInput("", "Kitas tekstas.", entities=[ukraine])]
+    )
+    services.publish_brief(other, note="Paskelbta")
+
+    def versions():
+        return dict(Brief.objects.values_list("slug", "version"))
+
+    before = versions()
+    # Tagging Ukraine in one brief changes that brief only.
+    section = published_brief.sections.get(heading="Second")
+    services.set_entities(section, [ukraine], note="Žymė")
+    after_tag = versions()
+    assert after_tag == {**before, "bandomoji": before["bandomoji"] + 1}
+    # Renaming Ukraine changes every brief that shows it; a rename of an unused entity changes none.
+    services.update_entity(ukraine, name="Ukraina (valstybė)")
+    after_rename = versions()
+    assert after_rename == {"bandomoji": after_tag["bandomoji"] + 1, "kita": after_tag["kita"] + 1}
+    unused = make_entity("Niekur neminimas")
+    services.update_entity(unused, description="Niekas.")
+    assert versions() == after_rename
+    # A merge moves the taggings of the duplicate, so the briefs that showed it move on.
+    duplicate = make_entity("Ukraine", "country")
+    services.set_entities(other.sections.get(), [duplicate], note="Žymė")
+    before_merge = versions()
+    services.merge_entities(Entity.objects.get(pk=ukraine.pk), [duplicate])
+    assert versions() == {k: v + 1 for k, v in before_merge.items()}
