@@ -62,7 +62,9 @@ def highlighted(text: str) -> SafeString:
 
 def search(query: str, limit: int = 50) -> list[Hit]:
     """Published briefs and visible sections matching ``query``, best first."""
-    query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
+    # Control characters match nothing a reader wrote, and PostgreSQL refuses NUL in text outright.
+    query = "".join(ch if ch.isprintable() else " " for ch in (query or "")[: MAX_QUERY_LENGTH * 4])
+    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
     if not query:
         return []
     if connection.vendor == "postgresql":
