@@ -153,47 +153,40 @@ def percentile(values, p):
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
+def manage(database_url, *args, quiet=False):
+    """Run a management command of this project against ``database_url``."""
+    subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
 def prepare_database(url):
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    env = {**os.environ, "DATABASE_URL": admin_url}
     name = url.rsplit("/", 1)[1]
-    drop = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    create = f"CREATE DATABASE {name}"
-    for sql in (drop, create):
-        subprocess.run(
-            [
-                PYTHON,
-                "manage.py",
-                "shell",
-                "-v0",
-                "-c",
-                f"from django.db import connection; connection.cursor().execute({sql!r})",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [PYTHON, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
-    subprocess.run(
-        [
-            PYTHON,
-            "manage.py",
+    for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+        manage(
+            admin_url,
             "shell",
             "-v0",
             "-c",
-            "from django.contrib.auth.models import User, Group; "
-            "u, _ = User.objects.get_or_create(username='editor2', defaults={'is_staff': True}); "
-            f"u.set_password({PASSWORDS['editor2']!r}); u.save(); "
-            "u.groups.add(*User.objects.get(username='editor').groups.all()); "
-            "u.user_permissions.add(*User.objects.get(username='editor').user_permissions.all())",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
+            f"from django.db import connection; connection.cursor().execute({sql!r})",
+        )
+    manage(url, "migrate", "-v0")
+    manage(url, "load_demo", quiet=True)
+    manage(
+        url,
+        "shell",
+        "-v0",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        "u, _ = User.objects.get_or_create(username='editor2', defaults={'is_staff': True}); "
+        f"u.set_password({PASSWORDS['editor2']!r}); u.save(); "
+        "u.groups.add(*User.objects.get(username='editor').groups.all()); "
+        "u.user_permissions.add(*User.objects.get(username='editor').user_permissions.all())",
     )
 
 

@@ -24,6 +24,33 @@ DESK_JS = "briefs/admin/desk.js"
 DESK_CSS = "briefs/admin/desk.css"
 
 
+def _live_sections(brief):
+    """The brief's sections by id, and the entity ids each is tagged with: two queries."""
+    live = {s.pk: s for s in brief.sections.all()}
+    tagged: dict[int, set[int]] = {}
+    for section_id, tag_id in TaggedEntity.objects.filter(content_object__brief=brief).values_list(
+        "content_object_id", "tag_id"
+    ):
+        tagged.setdefault(section_id, set()).add(tag_id)
+    return live, tagged
+
+
+def _inline_rows(formset, live):
+    """``(index, form, cleaned_data, live section or None, marked for deletion)`` for each valid row."""
+    for index, form in enumerate(formset.forms):
+        cleaned = getattr(form, "cleaned_data", None)
+        if not cleaned:
+            continue
+        original = live.get(form.instance.pk) if form.instance.pk else None
+        yield index, form, cleaned, original, formset.can_delete and formset._should_delete_form(form)
+
+
+def _order_key(cleaned, index):
+    # Rows without an order value keep their place in the form, after the ordered ones.
+    order = cleaned.get("order")
+    return (order if order is not None else 1_000_000, index)
+
+
 class SectionInline(admin.StackedInline):
     model = Section
     form = SectionAdminForm
@@ -220,20 +247,10 @@ class BriefAdmin(admin.ModelAdmin):
             return True
         if formset is None:
             return False
-        live = {s.pk: s for s in brief.sections.all()}
-        tagged: dict[int, set[int]] = {}
-        for section_id, tag_id in TaggedEntity.objects.filter(content_object__brief=brief).values_list(
-            "content_object_id", "tag_id"
-        ):
-            tagged.setdefault(section_id, set()).add(tag_id)
+        live, tagged = _live_sections(brief)
         visible_order = [pk for pk, s in sorted(live.items(), key=lambda i: i[1].position) if not s.hidden]
         placed = []
-        for index, form in enumerate(formset.forms):
-            cleaned = getattr(form, "cleaned_data", None)
-            if not cleaned:
-                continue
-            original = live.get(form.instance.pk) if form.instance.pk else None
-            deleted = formset.can_delete and formset._should_delete_form(form)
+        for index, form, cleaned, original, deleted in _inline_rows(formset, live):
             if original is None:
                 if form.has_changed() and not deleted and not cleaned["hidden"]:
                     return True
@@ -246,28 +263,17 @@ class BriefAdmin(admin.ModelAdmin):
                 return True
             if {e.pk for e in cleaned.get("entities") or []} != tagged.get(original.pk, set()):
                 return True
-            order = cleaned.get("order")
-            placed.append((order if order is not None else 1_000_000, index, original.pk))
-        return [pk for _o, _i, pk in sorted(placed)] != visible_order
+            placed.append((_order_key(cleaned, index), original.pk))
+        return [pk for _key, pk in sorted(placed)] != visible_order
 
     def _save_sections(self, request, brief, formset):
         """Apply the inline rows through the services. Untouched rows call nothing, so they leave no
         history; entity sets are compared first because set_entities checks permissions."""
         user = request.user
-        live = {s.pk: s for s in brief.sections.all()}
-        tagged: dict[int, set[int]] = {}
-        for section_id, tag_id in TaggedEntity.objects.filter(content_object__brief=brief).values_list(
-            "content_object_id", "tag_id"
-        ):
-            tagged.setdefault(section_id, set()).add(tag_id)
-
+        live, tagged = _live_sections(brief)
         placed = []
-        for index, form in enumerate(formset.forms):
-            cleaned = getattr(form, "cleaned_data", None)
-            if not cleaned:
-                continue
-            original = live.get(form.instance.pk) if form.instance.pk else None
-            if formset.can_delete and formset._should_delete_form(form):
+        for index, form, cleaned, original, deleted in _inline_rows(formset, live):
+            if deleted:
                 if original is not None:
                     live.pop(original.pk)
                     services.delete_section(original, user=user)
@@ -295,10 +301,9 @@ class BriefAdmin(admin.ModelAdmin):
                     services.edit_section(section, user=user, **changes)
                 if {e.pk for e in entities} != tagged.get(section.pk, set()):
                     services.set_entities(section, entities, user=user)
-            order = cleaned.get("order")
-            placed.append((order if order is not None else 1_000_000, index, section.pk))
+            placed.append((_order_key(cleaned, index), section.pk))
 
-        wanted = [pk for _order, _index, pk in sorted(placed)]
+        wanted = [pk for _key, pk in sorted(placed)]
         current = list(brief.sections.order_by("position").values_list("pk", flat=True))
         wanted += [pk for pk in current if pk not in wanted]
         if wanted != current:

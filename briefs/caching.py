@@ -82,7 +82,7 @@ def _compile(alias: str) -> _CompiledQuery:
     return _CompiledQuery(sql, tuple(params), converters, fields, annotations)
 
 
-def published_brief_with_version(slug: str):
+def published_brief(slug: str):
     """The published brief ``slug``, or ``None``.
 
     This is the only query before a 304, so the ORM's work (building and compiling the query, choosing

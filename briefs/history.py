@@ -49,7 +49,6 @@ class EditConflict(Exception):
 class OpenRevision:
     revision: object
     rows: int = 0
-    touched: set = field(default_factory=set)
     # What readers' pages depend on: briefs, sections and entities this revision wrote to.
     brief_ids: set = field(default_factory=set)
     section_ids: set = field(default_factory=set)
@@ -181,7 +180,6 @@ def stamp_history_row(sender, instance, history_instance, **kwargs):
     history_instance.history_user_id = rev.user_id
     history_instance.history_change_reason = rev.note[:100] or None
     opened.rows += 1
-    opened.touched.add((type(instance).__name__, instance.pk))
     opened.note_row(instance)
 
 

@@ -22,7 +22,7 @@ def _published_brief(request, slug, *, preview=False):
     if preview:
         brief = Brief.objects.visible_to(request.user).filter(slug=slug).first()
     else:
-        brief = caching.published_brief_with_version(slug)
+        brief = caching.published_brief(slug)
     if brief is None:
         raise Http404
     return brief
