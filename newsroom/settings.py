@@ -101,10 +101,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(BASE_DIR / f"test-db{os.environ.get('TEST_DB_SUFFIX', '')}.sqlite3")
     }
-elif os.environ.get("TEST_DB_SUFFIX"):
-    DATABASES["default"]["TEST"] = {
-        "NAME": f"test_{DATABASES['default']['NAME']}{os.environ['TEST_DB_SUFFIX']}"
-    }
+else:
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # Server-side binding lets PostgreSQL keep the plan of a query run often (the brief lookup that
+        # answers every conditional GET) instead of parsing and planning it on each request. Turn it off
+        # behind a pooler that cannot carry prepared statements (PgBouncer before 1.21 in transaction mode).
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    if os.environ.get("TEST_DB_SUFFIX"):
+        DATABASES["default"]["TEST"] = {
+            "NAME": f"test_{DATABASES['default']['NAME']}{os.environ['TEST_DB_SUFFIX']}"
+        }
 
 # Read replicas: each URL becomes an alias "replicaN"; in tests it mirrors the primary.
 for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
