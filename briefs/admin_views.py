@@ -15,9 +15,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 
-from . import conf, services
+from . import rendering, services
 from .diff import diff_states
 from .forms import RevertForm
+from .jsonld import jsonld_script, with_origin
 from .models import Brief, Entity, Revision, Section, TaggedEntity
 from .state import live_state, state_as_of
 from .text import render_markdown
@@ -215,17 +216,15 @@ def revert(model_admin, request, brief, revision_id):
 
 def preview(model_admin, request, brief):
     """The reader page with everything an editor may publish: drafts and hidden sections included."""
-    sections = brief.sections.all().for_readers()
-    entities = {entity.pk: entity for section in sections for entity in section.chips}
+    article = rendering.build_article(brief, brief.sections.all())
     response = TemplateResponse(
         request,
         "briefs/brief_detail.html",
         {
             "brief": brief,
             "object": brief,
-            "sections": sections,
-            "entities": sorted(entities.values(), key=lambda e: (e.kind, e.name)),
-            "changelog": list(brief.revisions.public().order_by("-pk")[: conf.changelog_limit()]),
+            "article": article.html,
+            "jsonld": jsonld_script(with_origin(article.jsonld, request)),
             "is_preview": True,
         },
     )

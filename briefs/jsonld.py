@@ -95,6 +95,31 @@ def brief_jsonld(brief, sections, changelog, request=None) -> dict:
     return data
 
 
+_URL_KEYS = ("@id", "url", "mainEntityOfPage")
+_LISTS = ("about", "mentions", "correction")
+
+
+def with_origin(data: dict, request) -> dict:
+    """``data`` built without a request (its addresses relative to the site), made absolute for the
+    host ``request`` came to. Stored articles keep relative addresses because one site may answer on
+    several hosts."""
+    origin = request.build_absolute_uri("/")[:-1]
+
+    def absolute(item: dict) -> dict:
+        result = dict(item)
+        for key in _URL_KEYS:
+            value = result.get(key)
+            if isinstance(value, str) and value.startswith("/"):
+                result[key] = origin + value
+        return result
+
+    result = absolute(data)
+    for key in _LISTS:
+        if key in result:
+            result[key] = [absolute(item) for item in result[key]]
+    return result
+
+
 def jsonld_script(data: dict) -> SafeString:
     """``data`` as a ``<script type="application/ld+json">`` block that no text in it can close."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)

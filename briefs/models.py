@@ -107,7 +107,8 @@ class SectionQuerySet(GuardedQuerySet):
             return sections
         entities: dict[int, Entity] = {}
         rows = (
-            TaggedEntity.objects.filter(content_object_id__in=list(by_id))
+            TaggedEntity.objects.using(self.db)
+            .filter(content_object_id__in=list(by_id))
             .order_by("tag__name", "tag_id")
             .values_list(
                 "content_object_id", "tag_id", "tag__name", "tag__slug", "tag__kind", "tag__wikidata_id"
@@ -460,3 +461,44 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()}"
+
+
+class Rendition(models.Model):
+    """The reader page's article as HTML, rendered when the brief changed rather than when it is read.
+
+    Derived data, never edited and not tracked: a rendition is used only while its ``key`` equals the
+    key of the brief as it is now (see :mod:`briefs.rendering`), so a stale one is ignored and replaced.
+    """
+
+    brief = models.ForeignKey(
+        Brief,
+        on_delete=models.CASCADE,
+        related_name="renditions",
+        verbose_name=_("brief"),
+        help_text=_("The brief this article was rendered from."),
+    )
+    language = models.CharField(
+        _("language"), max_length=35, help_text=_("Interface language the article was rendered in.")
+    )
+    key = models.CharField(
+        _("key"),
+        max_length=200,
+        help_text=_("The brief's version and the template and catalogue it was rendered with."),
+    )
+    article = models.TextField(_("article"), help_text=_("The rendered article element."))
+    # Text, not JSON: a JSON column may reorder keys, and the page must be the same bytes every time.
+    jsonld = models.TextField(
+        _("structured data"),
+        help_text=_("schema.org NewsArticle data as JSON, with addresses relative to the site."),
+    )
+    rendered_at = models.DateTimeField(_("rendered at"), help_text=_("When the article was rendered."))
+
+    class Meta:
+        verbose_name = _("rendition")
+        verbose_name_plural = _("renditions")
+        constraints = [
+            models.UniqueConstraint(fields=["brief", "language"], name="briefs_rendition_unique_language"),
+        ]
+
+    def __str__(self):
+        return f"{self.brief_id} [{self.language}]"

@@ -1,14 +1,39 @@
-"""The sections block of the brief page, rendered without the template engine.
+"""The article of the brief page: rendered when the brief changes, so that readers do not pay for it.
 
-The section loop is the one part of the reader page whose cost grows with the brief: at 60 sections the
-template engine spends several milliseconds resolving the same handful of variables. Here the same markup
+Every save that changes what a brief shows renders its article again, in each interface language, and
+stores it as a :class:`~briefs.models.Rendition` (:func:`refresh_renditions`, called when the save
+commits). A reader's page then needs the brief row and that one stored row. A rendition is used only
+while its key matches the brief's version and the template, catalogue and settings it was rendered
+with; otherwise the article is rendered on the spot and stored again (:func:`reader_article`).
+
+Inside the article, the section loop is the part whose cost grows with the brief: at 60 sections the
+template engine spends several milliseconds resolving the same handful of variables. Here that markup
 is joined from strings that are escaped once each. ``body_html`` was sanitised when the section was saved.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, router, transaction
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation.trans_real import translation as translation_catalogue
+
+from . import conf
+
+logger = logging.getLogger(__name__)
+
+# Bump when the markup built here changes shape, so articles rendered by the old code are replaced.
+RENDER_VERSION = "1"
 
 
 def _chips(entities, label: str) -> str:
@@ -47,3 +72,130 @@ def render_sections(sections, *, summary_label: str, mentioned_label: str) -> Sa
         )
     # body_html is sanitised on save; every other value is escaped.
     return mark_safe("\n  ".join(parts))
+
+
+# The article, rendered when the brief changes ------------------------------------------------------
+
+ARTICLE_TEMPLATE = "briefs/includes/article.html"
+
+
+@dataclass(frozen=True)
+class Article:
+    """The ``<article>`` of a brief page and its schema.org data (addresses relative to the site)."""
+
+    html: SafeString
+    jsonld: dict
+
+
+def build_article(brief, sections) -> Article:
+    """Render the article of ``brief`` from a queryset of the sections readers (or previewers) see."""
+    from .jsonld import brief_jsonld
+
+    sections = sections.for_readers()
+    entities = {entity.pk: entity for section in sections for entity in section.chips}
+    changelog = list(brief.revisions.public().order_by("-pk")[: conf.changelog_limit()])
+    html = render_to_string(
+        ARTICLE_TEMPLATE,
+        {
+            "brief": brief,
+            "sections": sections,
+            "entities": sorted(entities.values(), key=lambda e: (e.kind, e.name)),
+            "changelog": changelog,
+        },
+    )
+    return Article(mark_safe(html), brief_jsonld(brief, sections, changelog))
+
+
+def _fingerprint(language: str) -> str:
+    """What a stored article depends on besides the brief: the code, the template and the catalogue.
+
+    Computed once per process and language, so a deploy that changes the article template (a host
+    project's override included) or a translation makes every stored article stale.
+    """
+    found = _fingerprints.get(language)
+    if found is None:
+        template = get_template(ARTICLE_TEMPLATE).template
+        # Django offers no public view of a loaded catalogue; _catalog is stable since Django 4.2.
+        catalogue = sorted(map(repr, translation_catalogue(language)._catalog.items()))
+        digest = hashlib.sha256()
+        for part in (RENDER_VERSION, template.source, *catalogue):
+            digest.update(part.encode())
+            digest.update(b"\0")
+        found = _fingerprints[language] = digest.hexdigest()[:16]
+    return found
+
+
+_fingerprints: dict[str, str] = {}
+
+
+def rendition_key(brief, language: str) -> str:
+    from .caching import brief_version
+
+    # Settings that change the article are read on every call: they may differ between requests in tests.
+    return (
+        f"{_fingerprint(language)}.{conf.changelog_limit()}.{settings.TIME_ZONE}.{brief_version(brief).token}"
+    )[:200]
+
+
+def reader_article(brief) -> Article:
+    """The published article of ``brief`` in the active language: one query when it was rendered
+    ahead (see :func:`refresh_renditions`), else rendered now and stored for the next reader."""
+    from .models import Rendition
+
+    language = get_language()
+    key = rendition_key(brief, language)
+    row = (
+        Rendition.objects.filter(brief_id=brief.pk, language=language, key=key)
+        .values_list("article", "jsonld")
+        .first()
+    )
+    if row is not None:
+        return Article(mark_safe(row[0]), json.loads(row[1]))
+    article = build_article(brief, brief.sections.visible())
+    # A reader's own time zone would make the stored article wrong for everyone else.
+    if timezone.get_current_timezone_name() == settings.TIME_ZONE:
+        _store(brief, language, key, article)
+    return article
+
+
+def refresh_renditions(brief_ids) -> int:
+    """Render and store the article of each published brief in ``brief_ids`` in every interface
+    language, so that no reader pays for it. Returns how many articles were rendered."""
+    from .models import Brief, Rendition
+
+    # From the primary, in one transaction: a replica may not have the save that asked for this yet.
+    alias = router.db_for_write(Rendition)
+    count = 0
+    with transaction.atomic(using=alias), timezone.override(settings.TIME_ZONE):
+        for brief in Brief.objects.using(alias).published().filter(pk__in=list(brief_ids)):
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    article = build_article(brief, brief.sections.visible())
+                    _store(brief, language, rendition_key(brief, language), article)
+                count += 1
+    return count
+
+
+def _store(brief, language: str, key: str, article: Article) -> None:
+    from .models import Rendition
+
+    # An upsert: two readers storing the same article at once must not fail on the unique constraint.
+    try:
+        Rendition.objects.bulk_create(
+            [
+                Rendition(
+                    brief_id=brief.pk,
+                    language=language,
+                    key=key,
+                    article=str(article.html),
+                    jsonld=json.dumps(article.jsonld, cls=DjangoJSONEncoder, ensure_ascii=False),
+                    rendered_at=timezone.now(),
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["brief", "language"],
+            update_fields=["key", "article", "jsonld", "rendered_at"],
+        )
+    except DatabaseError:
+        # Storing is an optimisation: the reader already has the article.
+        logger.warning("Could not store the rendered article of brief %s.", brief.pk, exc_info=True)

@@ -285,7 +285,7 @@ def test_preview_shows_hidden_sections_and_drafts_to_staff_only(
         assert response.status_code == 200
         assert text in response.content.decode()
         assert {"private", "no-store"} <= {p.strip() for p in response["Cache-Control"].split(",")}
-        assert next(t.name for t in response.templates) == "briefs/brief_detail.html"
+        assert "briefs/brief_detail.html" in {t.name for t in response.templates}
     assert (
         "Vladimiras Putinas"
         in desk.get(reverse("admin:briefs_brief_preview", args=[published_brief.pk])).content.decode()

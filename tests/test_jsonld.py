@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 
 from briefs import services
 from briefs.models import EntityKind, RevisionKind
@@ -87,10 +88,18 @@ def test_script_content_cannot_close_the_block(client, brief):
     assert len(re.findall(r"<script\b", html)) == 2
 
 
-def test_no_extra_queries_for_structured_data(client, brief, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
-        response = client.get(brief.get_absolute_url())
-    assert LD_BLOCK.search(response.content.decode())
+def test_structured_data_is_stored_with_the_article(client, brief, django_assert_num_queries, settings):
+    settings.ALLOWED_HOSTS = ["news.example", "other.example"]
+    first = client.get(brief.get_absolute_url(), HTTP_HOST="news.example")
+    cache.clear()
+    with django_assert_num_queries(2):  # the brief and its stored article
+        response = client.get(brief.get_absolute_url(), HTTP_HOST="other.example")
+    _, data = jsonld(response)
+    assert data["url"] == f"http://other.example{brief.get_absolute_url()}"
+    assert all(
+        entity["url"].startswith("http://other.example/") for entity in data["about"] + data["mentions"]
+    )
+    assert jsonld(first)[1]["url"] == f"http://news.example{brief.get_absolute_url()}"
 
 
 def test_csp_allows_the_data_block_without_unsafe_inline(client, brief):
