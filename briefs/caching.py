@@ -3,7 +3,9 @@
 Every editorial save moves on ``Brief.version`` (and ``changed_at``) of each brief whose pages it
 changed, entity renames and merges included (see :func:`briefs.history.revision`). The brief row is
 therefore its own version token: the one query that fetches the brief answers a matching conditional
-request, and a fresh render needs no further query for the token.
+request, and a fresh render needs no further query for the token. On PostgreSQL a process that has read
+the version before, and has been told of every change since, answers without any query
+(:mod:`briefs.freshness`).
 
 The cache is an optimisation, never a dependency: if the backend fails (Redis down), the error is
 logged and the page is rendered from the database.
@@ -20,7 +22,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -31,6 +33,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from . import conf
+from .freshness import board
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +114,30 @@ def published_brief(slug: str):
     for name, value in zip(compiled.annotations, row[n:], strict=True):
         setattr(brief, name, value)
     return brief
+
+
+def published_version(slug: str) -> tuple[Version, Callable]:
+    """The version of the published brief ``slug`` and a function that returns the brief.
+
+    When this process knows the current version (:mod:`briefs.freshness`), no query is made; the brief
+    is fetched only if a response has to be rendered. Raises ``Http404`` for an unknown slug.
+    """
+    version, generation = board.lookup(slug)
+    if version is not None:
+
+        def load():
+            brief = published_brief(slug)
+            if brief is None:  # unpublished a moment ago
+                raise Http404
+            return brief
+
+        return version, load
+    brief = published_brief(slug)
+    if brief is None:
+        raise Http404
+    version = brief_version(brief)
+    board.remember(slug, version, generation)
+    return version, lambda: brief
 
 
 def brief_version(brief) -> Version:

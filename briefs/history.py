@@ -16,12 +16,17 @@ belong to exactly one :class:`~briefs.models.Revision`:
 from __future__ import annotations
 
 import contextvars
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .freshness import brief_changed
+
+logger = logging.getLogger(__name__)
 
 
 class RevisionRequired(RuntimeError):
@@ -126,7 +131,7 @@ def revision(brief, *, user=None, note="", kind=None, public=None, expected_revi
             rev.delete()
             opened.revision = None
             return
-        _bump_versions(opened, brief)
+        changed = _bump_versions(opened, brief)
         if brief is not None:
             brief.refresh_from_db(fields=["status", "first_published_at", "last_material_update_at"])
             if rev.brief_id is None:
@@ -141,10 +146,27 @@ def revision(brief, *, user=None, note="", kind=None, public=None, expected_revi
             if rev.is_public:
                 brief.last_material_update_at = rev.created_at
                 brief.save_without_historical_record(update_fields=["last_material_update_at"])
+        if changed:
+            brief_changed()
+            # After the commit, outside the brief's lock: readers are served correctly meanwhile (a
+            # stale article is never used), and a rendering failure cannot undo the save.
+            transaction.on_commit(lambda: _render_articles(changed))
 
 
-def _bump_versions(opened: OpenRevision, brief) -> None:
-    """Move on the version of every brief whose reader pages this revision changed.
+def _render_articles(brief_ids) -> None:
+    from .rendering import refresh_renditions
+
+    try:
+        refresh_renditions(brief_ids)
+    except Exception:
+        logger.exception(
+            "Could not render the articles of briefs %s; readers get them rendered on the spot.",
+            sorted(brief_ids),
+        )
+
+
+def _bump_versions(opened: OpenRevision, brief) -> set[int]:
+    """Move on the version of every brief whose reader pages this revision changed; return their ids.
 
     The version is what ETags and render caches key on; an entity renamed or merged changes every brief
     that mentions it, so those move on too. One query to find them, one to update them.
@@ -165,6 +187,7 @@ def _bump_versions(opened: OpenRevision, brief) -> None:
             Brief.objects.filter(pk__in=ids).update(
                 version=models.F("version") + 1, changed_at=opened.revision.created_at
             )
+    return ids
 
 
 def stamp_history_row(sender, instance, history_instance, **kwargs):

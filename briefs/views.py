@@ -6,10 +6,10 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import caching, conf
+from . import caching, conf, rendering
 from .changes import InvalidSince, changes_since, parse_since
 from .feeds import BriefRevisionsFeed, BriefsFeed
-from .jsonld import brief_jsonld, jsonld_script
+from .jsonld import jsonld_script, with_origin
 from .models import Brief, Entity, Section
 from .ninjs import brief_summary, brief_to_ninjs
 from .search import MAX_QUERY_LENGTH, search
@@ -48,29 +48,28 @@ class BriefDetailView(DetailView):
     context_object_name = "brief"
 
     def get(self, request, *args, **kwargs):
-        staff = caching.is_staff(request)
-        self.object = _published_brief(request, self.kwargs["slug"], preview=staff)
+        slug = self.kwargs["slug"]
+        if caching.is_staff(request):
+            # Staff may be looking at a draft, so their page is rendered afresh and never stored.
+            # A draft's hidden sections stay hidden here; the admin preview shows them.
+            self.object = brief = _published_brief(request, slug, preview=True)
+            sections = brief.sections.visible() if brief.is_published else brief.sections.filter(hidden=False)
+            return caching.private_response(self.render_article(rendering.build_article(brief, sections)))
+        version, load = caching.published_version(slug)
 
         def render_page():
-            return self.render_to_response(self.get_context_data(object=self.object))
+            self.object = brief = load()
+            return self.render_article(rendering.reader_article(brief))
 
-        if staff:
-            return caching.private_response(render_page())
-        return caching.conditional(request, caching.brief_version(self.object), "detail", render_page)
+        return caching.conditional(request, version, "detail", render_page)
 
-    def get_context_data(self, **kwargs):
-        brief = self.object
-        # visible() covers published briefs only; staff previewing a draft see its non-hidden sections.
-        sections = brief.sections.visible() if brief.is_published else brief.sections.filter(hidden=False)
-        sections = sections.for_readers()
-        entities = {entity.pk: entity for section in sections for entity in section.chips}
-        changelog = list(brief.revisions.public().order_by("-pk")[: conf.changelog_limit()])
-        return super().get_context_data(
-            sections=sections,
-            entities=sorted(entities.values(), key=lambda e: (e.kind, e.name)),
-            changelog=changelog,
-            jsonld=jsonld_script(brief_jsonld(brief, sections, changelog, self.request)),
-            **kwargs,
+    def render_article(self, article: rendering.Article):
+        return self.render_to_response(
+            self.get_context_data(
+                object=self.object,
+                article=article.html,
+                jsonld=jsonld_script(with_origin(article.jsonld, self.request)),
+            )
         )
 
 
@@ -81,7 +80,7 @@ class BriefChangesView(DetailView):
     context_object_name = "brief"
 
     def get(self, request, *args, **kwargs):
-        self.object = _published_brief(request, self.kwargs["slug"])
+        version, load = caching.published_version(self.kwargs["slug"])
         raw = request.GET.get("since", "")
         try:
             since = parse_since(raw)
@@ -89,17 +88,17 @@ class BriefChangesView(DetailView):
             response = render(
                 request,
                 "briefs/brief_changes_error.html",
-                {"brief": self.object, "error": str(error), "since": raw[:40]},
+                {"brief": load(), "error": str(error), "since": raw[:40]},
                 status=400,
             )
             response["Cache-Control"] = "no-store"
             return response
 
         def render_page():
+            self.object = load()
             changes = changes_since(self.object, since)
             return self.render_to_response(self.get_context_data(object=self.object, changes=changes))
 
-        version = caching.brief_version(self.object)
         return caching.conditional(request, version, "changes", render_page, (since.isoformat(),))
 
 
@@ -152,10 +151,8 @@ _site_feed = BriefsFeed()
 
 
 def brief_feed(request, slug):
-    brief = _published_brief(request, slug)
-    return caching.conditional(
-        request, caching.brief_version(brief), "feed", lambda: _brief_feed(request, slug=slug)
-    )
+    version, _load = caching.published_version(slug)
+    return caching.conditional(request, version, "feed", lambda: _brief_feed(request, slug=slug))
 
 
 def site_feed(request):
@@ -173,11 +170,11 @@ def api_brief_list(request):
 
 
 def api_brief_detail(request, slug):
-    brief = _published_brief(request, slug)
+    version, load = caching.published_version(slug)
 
     def render_item():
-        response = JsonResponse(brief_to_ninjs(brief, request), json_dumps_params=JSON_OPTIONS)
+        response = JsonResponse(brief_to_ninjs(load(), request), json_dumps_params=JSON_OPTIONS)
         response["Content-Type"] = "application/json; charset=utf-8"
         return response
 
-    return caching.conditional(request, caching.brief_version(brief), "api-detail", render_item)
+    return caching.conditional(request, version, "api-detail", render_item)
