@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.utils import translation
 
@@ -17,12 +19,64 @@ def _english_outside_requests():
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Rendered pages are cached under version tokens made of row ids, and a rolled-back test may reuse
-    the ids of the one before it: every test starts and ends with an empty cache."""
+    the ids of the one before it: every test starts and ends with an empty cache and version board."""
     from django.core.cache import cache
 
+    from briefs.freshness import board
+
     cache.clear()
+    board.forget()
     yield
     cache.clear()
+    board.forget()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _close_listener(django_db_setup):
+    """The connection that listens for brief changes must be gone before the test database is dropped."""
+    yield
+    from briefs.freshness import board
+
+    board.close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A page in Debian's headless Chromium, driven by Playwright (which downloads no browser of its own)."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still
+    # synchronous and safe. Set for this test only: a leaked value fails `check --deploy` elsewhere.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium is missing: expected the Debian package 'chromium' at {CHROMIUM}. "
+            "Install it with `apt-get install chromium` (.ci/run does this)."
+        )
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+        # The test's queries ran in Playwright's context and opened connections of their own there,
+        # which the database teardown cannot see: left open, they stop the test database being dropped.
+        connections.close_all()
 
 
 @pytest.fixture
@@ -71,7 +125,7 @@ def seed(db):
     return Brief.objects.get(slug="rusijos-ir-siaures-korejos-santykiai")
 
 
-REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[1]
 SEED_TEXT = REPO.parent / "shared" / "seeds" / "000_2539d4bab154727d.txt"
 
 

@@ -3,48 +3,15 @@ correction note, compare the first and latest revisions, revert, and read the pa
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
 from briefs.models import Entity, Revision, Section
 from tests.desk import PASSWORD, make_user
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NEW_SENTENCE = "Naujas sakinys apie karinius ryšius."
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page(tmp_path, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still
-    # synchronous and safe. Set for this test only: a leaked value fails `check --deploy` elsewhere.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium is missing: expected the Debian package 'chromium' at {CHROMIUM}. "
-            "Install it with `apt-get install chromium` (.ci/run does this)."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
 
 
 @pytest.fixture

@@ -159,47 +159,31 @@ def test_entity_added_to_an_existing_section_is_new(client, story, make_entity):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_since_your_last_visit_in_a_browser(live_server, monkeypatch):
+def test_since_your_last_visit_in_a_browser(live_server, browser_page):
     """The link appears only after the brief changed since the last visit, and leads to those changes;
     the script runs under the Content Security Policy."""
-    import shutil
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
     brief = services.create_brief(
         title="Kas žinoma", slug="kas-zinoma", sections=[services.SectionInput("Pradžia", "Senas tekstas.")]
     )
     services.publish_brief(brief, note="Paskelbta")
     url = live_server.url + brief.get_absolute_url()
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    with sync_playwright() as playwright:
-        browser = (
-            playwright.chromium.launch(executable_path=chromium) if chromium else playwright.chromium.launch()
-        )
-        try:
-            page = browser.new_page()
-            problems = []
-            page.on(
-                "console", lambda message: problems.append(message.text) if message.type == "error" else None
-            )
-            page.goto(url)
-            assert page.locator(".since-visit").is_hidden()
-            page.reload()
-            assert page.locator(".since-visit").is_hidden()  # nothing changed since the first visit
+    page = browser_page
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.goto(url)
+    assert page.locator(".since-visit").is_hidden()
+    page.reload()
+    assert page.locator(".since-visit").is_hidden()  # nothing changed since the first visit
 
-            services.edit_section(brief.sections.get(), body="Naujas tekstas.", note="Atnaujinta")
-            page.reload()
-            link = page.locator(".since-visit-link")
-            assert link.is_visible()
-            assert "?since=" in link.get_attribute("href")
-            link.click()
-            page.wait_for_load_state()
-            assert "/changes/?since=" in page.url
-            assert page.locator(".earlier-wording ins").first.text_content().strip() == "Naujas"
-            assert page.locator(".earlier-wording del").first.text_content().strip() == "Senas"
-            assert page.locator(".change-note").all_inner_texts() == ["Atnaujinta"]
-            assert problems == []
-        finally:
-            browser.close()
+    services.edit_section(brief.sections.get(), body="Naujas tekstas.", note="Atnaujinta")
+    page.reload()
+    link = page.locator(".since-visit-link")
+    assert link.is_visible()
+    assert "?since=" in link.get_attribute("href")
+    link.click()
+    page.wait_for_load_state()
+    assert "/changes/?since=" in page.url
+    assert page.locator(".earlier-wording ins").first.text_content().strip() == "Naujas"
+    assert page.locator(".earlier-wording del").first.text_content().strip() == "Senas"
+    assert page.locator(".change-note").all_inner_texts() == ["Atnaujinta"]
+    assert problems == []
