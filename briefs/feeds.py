@@ -46,7 +46,7 @@ class BriefRevisionsFeed(Feed):
         return brief.revisions.public().select_related("brief").order_by("-pk")[:FEED_LIMIT]
 
     def item_title(self, revision):
-        label = revision.get_kind_display()
+        label = revision.kind_label
         if revision.kind == RevisionKind.CORRECTION:
             return _("Correction: %(note)s") % {"note": revision.note}
         return f"{label}: {revision.note}"

@@ -289,6 +289,11 @@ class Entity(TagBase):
     def surface_forms(self):
         return [self.name, *self.aliases]
 
+    @property
+    def kind_label(self):
+        # get_kind_display() hashes every translated choice on each call, which a page of chips feels.
+        return EntityKind(self.kind).label
+
 
 class Section(models.Model):
     brief = models.ForeignKey(
@@ -460,7 +465,12 @@ class Revision(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.pk} {self.get_kind_display()}"
+        return f"#{self.pk} {self.kind_label}"
+
+    @property
+    def kind_label(self):
+        # get_kind_display() hashes every translated choice on each call, which a long change log feels.
+        return RevisionKind(self.kind).label
 
 
 class Rendition(models.Model):
