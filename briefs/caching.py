@@ -51,7 +51,13 @@ class Version:
     modified: datetime | None
 
     def etag(self, *variant) -> str:
-        raw = "|".join(map(str, (RENDER_VERSION, self.token, get_language(), *variant)))
+        from .rendering import deployed_fingerprint
+
+        language = get_language()
+        # The deployed templates and catalogue are part of every response: a deploy that changes them
+        # must not be answered with a 304 or a cached page of the old markup.
+        parts = (RENDER_VERSION, deployed_fingerprint(language), self.token, language, *variant)
+        raw = "|".join(map(str, parts))
         digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
         return f'"{digest}"'
 
@@ -183,8 +189,8 @@ def cache_set(key: str, value, timeout: int | None = None) -> None:
 
 
 def cache_key(request, name: str, etag: str) -> str:
-    # The host is part of the key because pages embed absolute URLs (JSON-LD, feeds, API).
-    raw = f"{name}|{request.get_host()}|{etag}"
+    # The scheme and host are part of the key because pages embed absolute URLs (JSON-LD, feeds, API).
+    raw = f"{name}|{request.scheme}://{request.get_host()}|{etag}"
     return "briefs:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

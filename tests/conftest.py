@@ -29,6 +29,7 @@ def _isolated_cache():
     yield
     cache.clear()
     board.forget()
+    board._retry_at = 0  # a test that cut the watcher off does not leave the next one without it
 
 
 @pytest.fixture(autouse=True, scope="session")

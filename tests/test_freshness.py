@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from briefs import freshness
+from briefs import freshness, services
 from briefs.freshness import board
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,6 +114,27 @@ def test_a_lost_watcher_turns_the_board_off_until_it_reconnects(
         assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
+def test_a_listening_connection_ended_by_the_server_turns_the_board_off(
+    client, published_brief, caplog, django_assert_num_queries
+):
+    url = published_brief.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    with django_assert_num_queries(0):
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    if connection.vendor == "postgresql":
+        # As a restart or failover would: the server ends the listening session.
+        pid = board._watcher._connection.info.backend_pid
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+    else:
+        board._watcher.close()
+
+    with caplog.at_level(logging.WARNING), django_assert_num_queries(1):
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert not board.is_watching
+    assert "Lost the connection that watches for brief changes" in caplog.text
+
+
 def test_watching_can_be_turned_off(client, published_brief, settings, django_assert_num_queries):
     settings.BRIEFS_WATCH_FOR_CHANGES = False
     url = published_brief.get_absolute_url()
@@ -121,3 +142,60 @@ def test_watching_can_be_turned_off(client, published_brief, settings, django_as
     for _ in range(2):
         with django_assert_num_queries(1):
             assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_the_saving_process_forgets_again_when_the_save_commits(
+    published_brief, django_capture_on_commit_callbacks
+):
+    from briefs import caching
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.edit_section(published_brief.sections.get(heading="First"), body="New.", note="Nauja")
+        # Another thread of this process reads the brief before the save commits, and keeps what it read.
+        _, generation = board.lookup(published_brief.slug)
+        board.remember(published_brief.slug, caching.Version("old", None), generation)
+    assert board.lookup(published_brief.slug)[0] is None
+
+
+class _SilentConnection:
+    """A libpq connection whose peer has gone without closing it: nothing arrives, nothing fails."""
+
+    def __init__(self, status):
+        self.status = status
+        self.sent = []
+
+    def consume_input(self):
+        pass
+
+    def notifies(self):
+        return None
+
+    def is_busy(self):
+        return True
+
+    def send_query(self, query):
+        self.sent.append(query)
+
+    def flush(self):
+        pass
+
+
+def test_a_postgres_watcher_whose_peer_went_silent_gives_up_within_seconds(monkeypatch):
+    from psycopg import pq
+
+    pgconn = _SilentConnection(pq.ConnStatus.OK)
+    watcher = object.__new__(freshness._PostgresWatcher)
+    watcher._connection = type("Connection", (), {"pgconn": pgconn})()
+    now = [1000.0]
+    monkeypatch.setattr(freshness.time, "monotonic", lambda: now[0])
+    watcher._proven_at, watcher._probe_sent_at, watcher._ended_by_server = now[0], None, False
+
+    assert watcher.changed() is False
+    now[0] += freshness.CHECK_SECONDS
+    assert watcher.changed() is False  # sends the probe, does not wait for it
+    assert pgconn.sent == [b"SELECT 1"]
+    now[0] += freshness.PROBE_SECONDS - 0.5
+    assert watcher.changed() is False  # no answer yet, still within the allowance
+    now[0] += 0.5
+    with pytest.raises(ConnectionError, match="does not answer"):
+        watcher.changed()

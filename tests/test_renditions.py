@@ -120,3 +120,41 @@ def test_staff_never_get_a_stored_article(client, published_brief, editor, langu
     client.force_login(editor)
     html = client.get(published_brief.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert "stale stand-in" not in html and "Lead paragraph." in html
+
+
+def test_a_reader_in_another_time_zone_is_not_given_the_stored_article(client, published_brief):
+    page(client, published_brief)
+    Rendition.objects.update(article="<article>stored for Vilnius</article>")
+    with translation.override("lt"), timezone.override("America/New_York"):
+        article = rendering.reader_article(published_brief)
+    assert "stored for Vilnius" not in article.html
+    assert "Lead paragraph." in article.html
+
+
+def test_a_failure_to_store_leaves_the_callers_transaction_usable(published_brief, monkeypatch, caplog):
+    from django.db import transaction
+
+    article = rendering.Article("<article>x</article>", {})
+    # A real database error on both databases: the table is not there.
+    monkeypatch.setattr(Rendition._meta, "db_table", "briefs_no_such_table")
+    with transaction.atomic(), caplog.at_level(logging.WARNING):
+        rendering._store(published_brief, "lt", "key", article)
+        monkeypatch.undo()
+        # PostgreSQL refuses every statement after an error unless it was inside a savepoint.
+        assert published_brief.sections.count() == 3
+    assert "Could not store the rendered article" in caplog.text
+
+
+def test_a_deploy_with_new_templates_or_translations_is_not_answered_from_old_copies(
+    client, published_brief, monkeypatch
+):
+    url = published_brief.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # As if the process had started with a changed article template or catalogue.
+    monkeypatch.setattr(rendering, "_fingerprints", {"lt": "new-deploy", "en": "new-deploy"})
+    Rendition.objects.update(article="<article>old markup</article>")
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert "old markup" not in response.content.decode()
