@@ -19,7 +19,8 @@ SCHEMA_TYPES = {
 }
 
 # Characters that could end the script element or open a comment; JSON allows them escaped anywhere.
-_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+# Replaced one by one: str.translate with a mapping is about ten times slower on a long non-ASCII text.
+_SCRIPT_ESCAPES = ((">", "\\u003E"), ("<", "\\u003C"), ("&", "\\u0026"))
 
 
 def entity_roles(sections) -> tuple[list, list]:
@@ -122,5 +123,7 @@ def with_origin(data: dict, request) -> dict:
 
 def jsonld_script(data: dict) -> SafeString:
     """``data`` as a ``<script type="application/ld+json">`` block that no text in it can close."""
-    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    for character, escaped in _SCRIPT_ESCAPES:
+        payload = payload.replace(character, escaped)
     return format_html('<script type="application/ld+json">{}</script>', SafeString(payload))
