@@ -95,22 +95,29 @@ class _PostgresWatcher:
 
         pgconn = self._connection.pgconn
         pgconn.consume_input()  # raises if the connection is broken
+        now = time.monotonic()
+        # The probe's answer first: until it is read, libpq does not parse what arrived after it.
+        if self._probe_sent_at is not None:
+            while not pgconn.is_busy():  # get_result() would wait for the rest of the answer
+                result = pgconn.get_result()
+                if result is None:
+                    self._probe_sent_at = None
+                    self._proven_at = now
+                    break
+                if result.status != pq.ExecStatus.TUPLES_OK:
+                    raise ConnectionError("the liveness query failed")
+            else:
+                if now - self._probe_sent_at >= PROBE_SECONDS:
+                    raise ConnectionError("the listening connection does not answer")
         changed = False
         while pgconn.notifies() is not None:  # also parses what arrived, notices included
             changed = True
         if self._ended_by_server or pgconn.status != pq.ConnStatus.OK:
             raise ConnectionError("the listening connection is closed")
-        now = time.monotonic()
-        if self._probe_sent_at is not None:
-            if not pgconn.is_busy():
-                while (result := pgconn.get_result()) is not None:
-                    if result.status != pq.ExecStatus.TUPLES_OK:
-                        raise ConnectionError("the liveness query failed")
-                self._probe_sent_at = None
-                self._proven_at = now
-            elif now - self._probe_sent_at >= PROBE_SECONDS:
-                raise ConnectionError("the listening connection does not answer")
-        elif now - self._proven_at >= CHECK_SECONDS:
+        if self._probe_sent_at is None and now - self._proven_at >= CHECK_SECONDS:
+            if now - self._proven_at >= CHECK_SECONDS + PROBE_SECONDS:
+                # Idle for longer than a probe would take: unproven for too long to vouch for the board.
+                changed = True
             pgconn.send_query(b"SELECT 1")
             pgconn.flush()
             self._probe_sent_at = now

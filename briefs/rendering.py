@@ -99,7 +99,10 @@ def build_article(brief, sections) -> Article:
 
     sections = sections.for_readers()
     entities = {entity.pk: entity for section in sections for entity in section.chips}
-    changelog = list(brief.revisions.public().order_by("-pk")[: conf.changelog_limit()])
+    # The change log comes from where the brief came from (the primary, when rendering after a save).
+    changelog = list(
+        brief.revisions.using(brief._state.db).public().order_by("-pk")[: conf.changelog_limit()]
+    )
     html = render_to_string(
         ARTICLE_TEMPLATE,
         {
@@ -112,19 +115,38 @@ def build_article(brief, sections) -> Article:
     return Article(mark_safe(html), brief_jsonld(brief, sections, changelog))
 
 
-def deployed_fingerprint(language: str) -> str:
-    """What a stored article depends on besides the brief: the code, the template and the catalogue.
+# The templates of the pages that are cached and answered with 304s, the article's included.
+READER_TEMPLATES = (
+    "briefs/base.html",
+    "briefs/brief_detail.html",
+    "briefs/brief_changes.html",
+    "briefs/brief_list.html",
+    "briefs/entity_detail.html",
+    "briefs/search.html",
+    "briefs/includes/pagination.html",
+    ARTICLE_TEMPLATE,
+)
 
-    Computed once per process and language, so a deploy that changes the article template (a host
-    project's override included) or a translation makes every stored article stale.
+
+def deployed_fingerprint(language: str | None) -> str:
+    """What reader pages depend on besides the data: the code, the templates, the catalogue and the
+    static file names.
+
+    Computed once per process and language, so a deploy that changes any of them (a host project's
+    template override included) makes every stored article, cached page and ETag stale.
     """
+    language = language or settings.LANGUAGE_CODE
     found = _fingerprints.get(language)
     if found is None:
-        template = get_template(ARTICLE_TEMPLATE).template
+        from django.contrib.staticfiles.storage import staticfiles_storage
+
+        sources = [get_template(name).template.source for name in READER_TEMPLATES]
         # Django offers no public view of a loaded catalogue; _catalog is stable since Django 4.2.
         catalogue = sorted(map(repr, translation_catalogue(language)._catalog.items()))
+        # Hashed static names (ManifestStaticFilesStorage) change when a stylesheet or script does.
+        static = str(getattr(staticfiles_storage, "manifest_hash", ""))
         digest = hashlib.sha256()
-        for part in (RENDER_VERSION, template.source, *catalogue):
+        for part in (RENDER_VERSION, static, *sources, *catalogue):
             digest.update(part.encode())
             digest.update(b"\0")
         found = _fingerprints[language] = digest.hexdigest()[:16]
@@ -154,7 +176,7 @@ def reader_article(brief) -> Article:
 
     language = get_language()
     key = rendition_key(brief, language)
-    row = _stored_row(Rendition, brief.pk, language, key)
+    row = _stored_row(Rendition, brief, language, key)
     if row is not None:
         return Article(mark_safe(row[0]), json.loads(row[1]))
     article = build_article(brief, brief.sections.visible())
@@ -164,25 +186,25 @@ def reader_article(brief) -> Article:
     return article
 
 
-def _stored_row(model, brief_id: int, language: str, key: str):
+def _stored_row(model, brief, language: str, key: str):
     """``(article, jsonld)`` of the matching stored article, or ``None``.
 
     Written out rather than built by the ORM: building and compiling the query cost as much as running
     it, on the one query that every uncached reader page makes. Names come from the model's metadata.
     """
-    connection = connections[router.db_for_read(model)]
+    connection = connections[router.db_for_read(model, instance=brief)]
     quote = connection.ops.quote_name
     meta = model._meta
-    article, jsonld, brief, language_column, key_column = (
+    article, jsonld, brief_column, language_column, key_column = (
         quote(meta.get_field(name).column) for name in ("article", "jsonld", "brief", "language", "key")
     )
     # Only quoted names from the model are interpolated; every value is a parameter.
     sql = (
         f"SELECT {article}, {jsonld} FROM {quote(meta.db_table)} "  # noqa: S608
-        f"WHERE {brief} = %s AND {language_column} = %s AND {key_column} = %s"
+        f"WHERE {brief_column} = %s AND {language_column} = %s AND {key_column} = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [brief_id, language, key])
+        cursor.execute(sql, [brief.pk, language, key])
         return cursor.fetchone()
 
 
@@ -200,7 +222,7 @@ def refresh_renditions(brief_ids) -> int:
         for brief in Brief.objects.using(alias).published().filter(pk__in=list(brief_ids)):
             for language, _name in settings.LANGUAGES:
                 with translation.override(language):
-                    article = build_article(brief, brief.sections.visible())
+                    article = build_article(brief, brief.sections.using(alias).visible())
                     _store(brief, language, rendition_key(brief, language), article)
                 count += 1
     return count

@@ -34,15 +34,15 @@ class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
         if model._meta.app_label in PRIMARY_APPS:
             return "default"
+        replicas = replica_aliases()
+        # Inside a transaction the primary has writes the replicas have not seen yet.
+        if _pinned.get() or not replicas or connections["default"].in_atomic_block:
+            return "default"
         instance = hints.get("instance")
         if instance is not None and instance._state.db:
             # Follow a relation on the database its row came from: rows read on the primary on purpose
             # (to render what a save has just written) must not be joined with a lagging replica's.
             return instance._state.db
-        replicas = replica_aliases()
-        # Inside a transaction the primary has writes the replicas have not seen yet.
-        if _pinned.get() or not replicas or connections["default"].in_atomic_block:
-            return "default"
         return random.choice(replicas)
 
     def db_for_write(self, model, **hints):

@@ -5,6 +5,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -180,7 +181,8 @@ class _SilentConnection:
         pass
 
 
-def test_a_postgres_watcher_whose_peer_went_silent_gives_up_within_seconds(monkeypatch):
+def silent_watcher(monkeypatch):
+    """A PostgreSQL watcher just proven alive, over a silent connection, with a clock the test moves."""
     from psycopg import pq
 
     pgconn = _SilentConnection(pq.ConnStatus.OK)
@@ -189,6 +191,11 @@ def test_a_postgres_watcher_whose_peer_went_silent_gives_up_within_seconds(monke
     now = [1000.0]
     monkeypatch.setattr(freshness.time, "monotonic", lambda: now[0])
     watcher._proven_at, watcher._probe_sent_at, watcher._ended_by_server = now[0], None, False
+    return watcher, pgconn, now
+
+
+def test_a_postgres_watcher_whose_peer_went_silent_gives_up_within_seconds(monkeypatch):
+    watcher, pgconn, now = silent_watcher(monkeypatch)
 
     assert watcher.changed() is False
     now[0] += freshness.CHECK_SECONDS
@@ -199,3 +206,28 @@ def test_a_postgres_watcher_whose_peer_went_silent_gives_up_within_seconds(monke
     now[0] += 0.5
     with pytest.raises(ConnectionError, match="does not answer"):
         watcher.changed()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_is_seen_at_the_first_look_even_behind_a_liveness_probe(published_brief, monkeypatch):
+    watcher = freshness._watcher_class(connection)(connection)
+    try:
+        if connection.vendor == "postgresql":
+            monkeypatch.setattr(freshness, "CHECK_SECONDS", 0)
+            watcher.changed()  # sends a probe
+            time.sleep(0.2)  # its answer arrives, and waits unread until the next look
+            monkeypatch.setattr(freshness, "CHECK_SECONDS", 3600)
+        services.edit_section(published_brief.sections.get(heading="First"), body="Seen.", note="Nauja")
+        time.sleep(0.2)
+        assert watcher.changed() is True
+        assert watcher.changed() is False
+    finally:
+        watcher.close()
+
+
+def test_a_postgres_watcher_idle_for_longer_than_a_probe_does_not_vouch_at_first(monkeypatch):
+    watcher, pgconn, now = silent_watcher(monkeypatch)
+
+    now[0] += freshness.CHECK_SECONDS + freshness.PROBE_SECONDS
+    assert watcher.changed() is True  # unproven for too long: the board is emptied
+    assert pgconn.sent == [b"SELECT 1"]

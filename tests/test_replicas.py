@@ -29,4 +29,4 @@ def test_router_sends_reads_to_the_replica_and_admin_and_writes_to_the_primary()
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "4 passed" in result.stdout
+    assert "5 passed" in result.stdout

@@ -72,3 +72,17 @@ def test_an_admin_save_goes_to_the_primary_only(client, seed, django_user_model,
     assert [q["sql"] for q in replica.captured_queries[replica_before:]] == []
     assert any("briefs_historicalsection" in q["sql"] for q in primary.captured_queries[primary_before:])
     assert Section.objects.get(brief=seed, position=0).body == "Primary only."
+
+
+def test_a_relation_follows_its_row_except_inside_a_transaction(seed):
+    from django.db import router, transaction
+
+    from briefs.models import Brief
+
+    section = Section.objects.using("replica1").get(brief=seed, position=0)
+    primary_section = Section.objects.using("default").get(brief=seed, position=0)
+    assert router.db_for_read(Brief, instance=section) == "replica1"
+    assert router.db_for_read(Brief, instance=primary_section) == "default"
+    with transaction.atomic():
+        # A save reads its own writes, whichever database the row it started from came from.
+        assert router.db_for_read(Brief, instance=section) == "default"
