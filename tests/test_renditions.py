@@ -158,3 +158,45 @@ def test_a_deploy_with_new_templates_or_translations_is_not_answered_from_old_co
     assert response.status_code == 200
     assert response["ETag"] != etag
     assert "old markup" not in response.content.decode()
+
+
+SEED_SLUG = "rusijos-ir-siaures-korejos-santykiai"
+
+
+def run_render_articles(*args) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("render_articles", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_render_articles_renders_what_loaddata_left_unrendered(client, seed, django_assert_num_queries):
+    assert not Rendition.objects.exists()  # loaddata bypasses the services
+    assert run_render_articles() == (
+        f"Rendering {SEED_SLUG} (lt, en)\n2 article(s) rendered for 1 brief(s).\n"
+    )
+    assert sorted(Rendition.objects.values_list("language", flat=True)) == ["en", "lt"]
+    with django_assert_num_queries(2):  # the brief and its stored article
+        assert client.get(seed.get_absolute_url()).status_code == 200
+
+
+def test_render_articles_dry_run_stores_nothing(seed):
+    assert run_render_articles("--dry-run", SEED_SLUG) == (
+        f"Would render {SEED_SLUG} (lt, en)\n2 article(s) would be rendered for 1 brief(s).\n"
+    )
+    assert not Rendition.objects.exists()
+
+
+def test_render_articles_refuses_unknown_and_unpublished_briefs(seed):
+    from django.core.management import CommandError
+
+    draft = services.create_brief(title="Juodraštis", slug="juodrastis", sections=[])
+    with pytest.raises(CommandError) as error:
+        run_render_articles(SEED_SLUG, draft.slug, "no-such-brief")
+    assert str(error.value) == (
+        "No published brief with the slug(s): juodrastis, no-such-brief. Nothing was rendered."
+    )
+    assert not Rendition.objects.exists()
