@@ -3,9 +3,8 @@
 Every editorial save moves on ``Brief.version`` (and ``changed_at``) of each brief whose pages it
 changed, entity renames and merges included (see :func:`briefs.history.revision`). The brief row is
 therefore its own version token: the one query that fetches the brief answers a matching conditional
-request, and a fresh render needs no further query for the token. On PostgreSQL a process that has read
-the version before, and has been told of every change since, answers without any query
-(:mod:`briefs.freshness`).
+request, and a fresh render needs no further query for the token. A process that has read the version
+before, and has been told of every change since, answers without any query (:mod:`briefs.freshness`).
 
 The cache is an optimisation, never a dependency: if the backend fails (Redis down), the error is
 logged and the page is rendered from the database.
@@ -37,8 +36,6 @@ from .freshness import board
 
 logger = logging.getLogger(__name__)
 
-# Bump when templates or serialisers change shape, so cached renders and ETags of the old code expire.
-RENDER_VERSION = "1"
 # Keys carry the version token, so an entry never goes stale; the timeout only bounds memory.
 RENDER_TIMEOUT = 60 * 60
 
@@ -54,9 +51,9 @@ class Version:
         from .rendering import deployed_fingerprint
 
         language = get_language()
-        # The deployed templates and catalogue are part of every response: a deploy that changes them
-        # must not be answered with a 304 or a cached page of the old markup.
-        parts = (RENDER_VERSION, deployed_fingerprint(language), self.token, language, *variant)
+        # The deployed code, templates and catalogue are part of every response: a deploy that changes
+        # them must not be answered with a 304 or a cached page of the old output.
+        parts = (deployed_fingerprint(language), self.token, language, *variant)
         raw = "|".join(map(str, parts))
         digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
         return f'"{digest}"'

@@ -205,7 +205,7 @@ class Board:
     def close(self) -> None:
         """Drop the watcher's connection (tests close it before their database is dropped)."""
         with self._lock:
-            self._drop(close=True)
+            self._drop()
 
     @property
     def is_watching(self) -> bool:
@@ -235,7 +235,7 @@ class Board:
                 self._forget()
         except Exception:
             logger.warning("Lost the connection that watches for brief changes; asking the database.")
-            self._drop(close=True)
+            self._drop()
             self._retry_at = now + RETRY_SECONDS
             return False
         return True
@@ -252,10 +252,10 @@ class Board:
         # Anything remembered before the watcher existed may have changed unseen.
         self._forget()
 
-    def _drop(self, close: bool) -> None:
+    def _drop(self) -> None:
         watcher, self._watcher = self._watcher, None
         self._forget()
-        if close and watcher is not None:
+        if watcher is not None:
             try:
                 watcher.close()
             except Exception:

@@ -38,26 +38,23 @@ def entity_roles(sections) -> tuple[list, list]:
     return list(about.values()), list(mentions.values())
 
 
-def _absolute(request, url: str) -> str:
-    return request.build_absolute_uri(url) if request is not None else url
-
-
-def _entity(entity, request) -> dict:
+def _entity(entity) -> dict:
     data = {
         "@type": SCHEMA_TYPES.get(entity.kind, "Thing"),
         "name": entity.name,
-        "url": _absolute(request, getattr(entity, "url", None) or entity.get_absolute_url()),
+        "url": getattr(entity, "url", None) or entity.get_absolute_url(),
     }
     if entity.wikidata_id:
         data["sameAs"] = entity.wikidata_url
     return data
 
 
-def brief_jsonld(brief, sections, changelog, request=None) -> dict:
+def brief_jsonld(brief, sections, changelog) -> dict:
     """NewsArticle data for ``brief`` from its already fetched visible ``sections`` (with prefetched
-    taggings) and public ``changelog`` revisions. Makes no query."""
+    taggings) and public ``changelog`` revisions, with addresses relative to the site (see
+    :func:`with_origin`). Makes no query."""
     about, mentions = entity_roles(sections)
-    url = _absolute(request, brief.get_absolute_url())
+    url = brief.get_absolute_url()
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -78,9 +75,9 @@ def brief_jsonld(brief, sections, changelog, request=None) -> dict:
     if headings:
         data["articleSection"] = headings
     if about:
-        data["about"] = [_entity(e, request) for e in about]
+        data["about"] = [_entity(e) for e in about]
     if mentions:
-        data["mentions"] = [_entity(e, request) for e in mentions]
+        data["mentions"] = [_entity(e) for e in mentions]
     corrections = [
         {
             "@type": "CorrectionComment",

@@ -32,7 +32,8 @@ from . import conf
 
 logger = logging.getLogger(__name__)
 
-# Bump when the markup built here changes shape, so articles rendered by the old code are replaced.
+# Bump when code changes the shape of reader output (the markup built here, feeds, ninjs), so that stored
+# articles, cached pages and ETags of the old code are replaced: it is part of deployed_fingerprint().
 RENDER_VERSION = "1"
 
 
@@ -123,6 +124,7 @@ READER_TEMPLATES = (
     "briefs/brief_list.html",
     "briefs/entity_detail.html",
     "briefs/search.html",
+    "briefs/includes/change.html",
     "briefs/includes/pagination.html",
     ARTICLE_TEMPLATE,
 )
@@ -189,23 +191,29 @@ def reader_article(brief) -> Article:
 def _stored_row(model, brief, language: str, key: str):
     """``(article, jsonld)`` of the matching stored article, or ``None``.
 
-    Written out rather than built by the ORM: building and compiling the query cost as much as running
-    it, on the one query that every uncached reader page makes. Names come from the model's metadata.
+    Written out once per database rather than built by the ORM on each call: building and compiling the
+    query cost as much as running it, on the one query that every uncached reader page makes.
     """
-    connection = connections[router.db_for_read(model, instance=brief)]
-    quote = connection.ops.quote_name
-    meta = model._meta
-    article, jsonld, brief_column, language_column, key_column = (
-        quote(meta.get_field(name).column) for name in ("article", "jsonld", "brief", "language", "key")
-    )
-    # Only quoted names from the model are interpolated; every value is a parameter.
-    sql = (
-        f"SELECT {article}, {jsonld} FROM {quote(meta.db_table)} "  # noqa: S608
-        f"WHERE {brief_column} = %s AND {language_column} = %s AND {key_column} = %s"
-    )
+    alias = router.db_for_read(model, instance=brief)
+    connection = connections[alias]
+    sql = _stored_sql.get(alias)
+    if sql is None:
+        quote = connection.ops.quote_name
+        meta = model._meta
+        article, jsonld, brief_column, language_column, key_column = (
+            quote(meta.get_field(name).column) for name in ("article", "jsonld", "brief", "language", "key")
+        )
+        # Only quoted names from the model are interpolated; every value is a parameter.
+        sql = _stored_sql[alias] = (
+            f"SELECT {article}, {jsonld} FROM {quote(meta.db_table)} "  # noqa: S608
+            f"WHERE {brief_column} = %s AND {language_column} = %s AND {key_column} = %s"
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, [brief.pk, language, key])
         return cursor.fetchone()
+
+
+_stored_sql: dict[str, str] = {}
 
 
 def refresh_renditions(brief_ids) -> int:
