@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from briefs.actors import SYSTEM
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
@@ -43,7 +45,9 @@ def build(revisions: int):
     from briefs import services
     from briefs.models import EntityKind, RevisionKind
 
-    entities = [services.create_entity(name=f"Entity {i}", kind=EntityKind.PERSON) for i in range(30)]
+    entities = [
+        services.create_entity(name=f"Entity {i}", kind=EntityKind.PERSON, actor=SYSTEM) for i in range(30)
+    ]
     brief = services.create_brief(
         title="History at scale",
         slug="history-at-scale",
@@ -53,8 +57,9 @@ def build(revisions: int):
             )
             for i in range(60)
         ],
+        actor=SYSTEM,
     )
-    services.publish_brief(brief, note="Published")
+    services.publish_brief(brief, note="Published", actor=SYSTEM)
     rng = random.Random(7)
     sections = list(brief.sections.all())
     start = time.perf_counter()
@@ -62,11 +67,11 @@ def build(revisions: int):
         section = rng.choice(sections)
         kind = rng.choice([RevisionKind.UPDATE, RevisionKind.MINOR, RevisionKind.CORRECTION])
         if rng.random() < 0.2:
-            services.set_entities(section, rng.sample(entities, 3), note="Entities", kind=kind)
+            services.set_entities(section, rng.sample(entities, 3), note="Entities", kind=kind, actor=SYSTEM)
         else:
             words = section.body.split()
             words[rng.randrange(len(words))] = f"word{rng.randrange(10_000)}"
-            services.edit_section(section, body=" ".join(words), note="Edit", kind=kind)
+            services.edit_section(section, body=" ".join(words), note="Edit", kind=kind, actor=SYSTEM)
             section.refresh_from_db()
     return brief, time.perf_counter() - start
 
@@ -152,9 +157,9 @@ def run(args) -> None:
     from django.db import connection, transaction
 
     from briefs import services
-    from briefs.diff import diff_states
     from briefs.models import Revision, Section
-    from briefs.state import state_as_of
+    from briefs.revisions.diff import diff_states
+    from briefs.revisions.state import state_as_of
 
     size_before = db_size_bytes()
     brief, build_seconds = build(args.revisions)
@@ -184,7 +189,7 @@ def run(args) -> None:
 
     def revert():
         sid = transaction.savepoint()
-        services.revert_brief(brief, first, note="Bench revert")
+        services.revert_brief(brief, first, note="Bench revert", actor=SYSTEM)
         transaction.savepoint_rollback(sid)
 
     with transaction.atomic():
@@ -198,7 +203,7 @@ def run(args) -> None:
         print(f"\nquery plans with {total:,} historical section rows and {revisions_total:,} revisions:")
         print("  latest revision lookup:")
         print(explain(Revision.objects.filter(brief=brief).order_by("-pk")[:1]))
-        from briefs.state import _latest_rows
+        from briefs.revisions.state import _latest_rows
 
         print("  latest section rows at the middle revision (state as of):")
         print(explain(_latest_rows(Section.history.model, middle, brief_id=brief.pk)))

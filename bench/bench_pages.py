@@ -7,8 +7,8 @@ For the seed brief and a 60-section brief it prints queries per request and the 
 render (render cache cleared; the article stored when the brief was saved is read), a warm render
 (served from the render cache) and a 304 (matching ETag), each also as a multiple of a view that returns
 a constant response through the same middleware, timed in alternating blocks with it. Targets: cold
-60-section render <= 20x, warm <= 3x, 304 <= 2x. A "live" row, with no target, shows what a reader
-pays when no stored article matches (the first request after a template or translation change, or one
+60-section render <= 20x, warm <= 3x, 304 <= 3x (one indexed query). A "live" row, with no target,
+shows what a reader pays when no stored article matches (the first request after a template or translation change, or one
 made by a reader in another time zone): the article is built from the sections and stored.
 """
 
@@ -37,10 +37,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import include, path  # noqa: E402
 
-from briefs.freshness import board  # noqa: E402
+from briefs.actors import SYSTEM  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
-TARGETS = {"cold": 20, "warm": 3, "304": 2, "live": None}
+TARGETS = {"cold": 20, "warm": 3, "304": 3, "live": None}
 
 
 def trivial(request):
@@ -66,7 +66,9 @@ def build_brief(slug: str, sections: int, entities_per_section: int):
     from briefs.models import EntityKind
 
     entities = [
-        services.create_entity(name=f"{slug} entity {i}", kind=EntityKind.PERSON, wikidata_id=f"Q{1000 + i}")
+        services.create_entity(
+            name=f"{slug} entity {i}", kind=EntityKind.PERSON, wikidata_id=f"Q{1000 + i}", actor=SYSTEM
+        )
         for i in range(20)
     ]
     paragraph = (
@@ -85,11 +87,12 @@ def build_brief(slug: str, sections: int, entities_per_section: int):
             )
             for n in range(sections)
         ],
+        actor=SYSTEM,
     )
-    services.publish_brief(brief, note="Paskelbta")
+    services.publish_brief(brief, note="Paskelbta", actor=SYSTEM)
     for n in range(min(5, sections)):
         services.edit_section(
-            brief.sections.get(position=n), body=f"{paragraph} Atnaujinta {n}.", note=f"Nr. {n}"
+            brief.sections.get(position=n), body=f"{paragraph} Atnaujinta {n}.", note=f"Nr. {n}", actor=SYSTEM
         )
     brief.refresh_from_db()
     return brief
@@ -138,10 +141,10 @@ def measure(client: Client, url: str) -> dict:
         assert response.status_code == 304
 
     def nothing_stored():
-        from briefs.models import Rendition
+        from briefs.models import RenderedArticle
 
         cache.clear()
-        Rendition.objects.all().delete()
+        RenderedArticle.objects.all().delete()
 
     def trivial():
         trivial_request(client)
@@ -187,7 +190,6 @@ def main() -> int:
                     mark = f"<= {target}x {'ok' if ok else 'MISSED'}" if judged else ""
                     print(f"{label:24} {kind:5} {count:>7} {ms:>10.3f} {base:>10.3f} {ratio:>9.1f}x  {mark}")
     finally:
-        board.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"targets missed: {failures}")
     return 0

@@ -8,19 +8,26 @@ class BriefsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported here because they need the models, which exist only once the app registry is ready.
         from django.db.models.signals import pre_delete, pre_save
         from simple_history.signals import pre_create_historical_record
 
-        from . import history
+        from . import history, rendering, tracking
+        from .signals import revision_committed
 
+        # Recording: every history row belongs to the open revision; no tracked write happens outside one.
         pre_create_historical_record.connect(
             history.stamp_history_row, dispatch_uid="briefs.history.stamp_history_row"
         )
         for name in ("Brief", "Section", "Entity", "TaggedEntity"):
             model = self.get_model(name)
             pre_save.connect(
-                history.require_open_revision, sender=model, dispatch_uid=f"briefs.guard.save.{name}"
+                tracking.require_open_revision, sender=model, dispatch_uid=f"briefs.guard.save.{name}"
             )
             pre_delete.connect(
-                history.require_open_revision, sender=model, dispatch_uid=f"briefs.guard.delete.{name}"
+                tracking.require_open_revision, sender=model, dispatch_uid=f"briefs.guard.delete.{name}"
             )
+        # Reacting: what follows from a committed revision.
+        revision_committed.connect(
+            rendering.refresh_after_revision, dispatch_uid="briefs.rendering.refresh_after_revision"
+        )

@@ -1,10 +1,10 @@
 """Conditional GET and render caching for reader pages, feeds and the API.
 
-Every editorial save moves on ``Brief.version`` (and ``changed_at``) of each brief whose pages it
-changed, entity renames and merges included (see :func:`briefs.history.revision`). The brief row is
-therefore its own version token: the one query that fetches the brief answers a matching conditional
-request, and a fresh render needs no further query for the token. A process that has read the version
-before, and has been told of every change since, answers without any query (:mod:`briefs.freshness`).
+A revision that changes what readers see of a brief moves on ``Brief.version`` and ``changed_at`` of that
+brief, and of every brief showing an entity it renamed or merged (see :mod:`briefs.history`). Nothing
+else moves them, so a page's validators change only when the page does. The brief row is therefore its
+own version token: the one indexed query that fetches the brief answers a matching conditional request,
+and the same row keys the render cache. Site-wide pages use one aggregate over all briefs.
 
 The cache is an optimisation, never a dependency: if the backend fails (Redis down), the error is
 logged and the page is rendered from the database.
@@ -20,7 +20,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, router
+from django.db.models import Max, Sum
 from django.http import Http404, HttpResponse
 from django.utils.cache import (
     add_never_cache_headers,
@@ -31,8 +31,8 @@ from django.utils.cache import (
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
-from . import conf
-from .freshness import board
+from . import conf, fingerprint
+from .models import Brief
 
 logger = logging.getLogger(__name__)
 
@@ -48,114 +48,35 @@ class Version:
     modified: datetime | None
 
     def etag(self, *variant) -> str:
-        from .rendering import deployed_fingerprint
-
         language = get_language()
-        # The deployed code, templates and catalogue are part of every response: a deploy that changes
-        # them must not be answered with a 304 or a cached page of the old output.
-        parts = (deployed_fingerprint(language), self.token, language, *variant)
-        raw = "|".join(map(str, parts))
-        digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+        # The deployed templates and catalogue are part of every response: a deploy that changes them
+        # must not be answered with a 304 or a cached page of the old output.
+        parts = (fingerprint.deployed(language), self.token, language, *variant)
+        digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
         return f'"{digest}"'
 
 
-_SLUG_PLACEHOLDER = "\x00slug"
-
-
-@dataclass(frozen=True)
-class _CompiledQuery:
-    sql: str
-    params: tuple
-    converters: dict
-    fields: list[str]
-    annotations: list[str]
-
-
-_compiled: dict[str, _CompiledQuery] = {}
-
-
-def _compile(alias: str) -> _CompiledQuery:
-    from .models import Brief
-
-    # No ORDER BY: the slug is unique, and sorting one row still costs a sort step in the plan.
-    query = Brief.objects.using(alias).published().filter(slug=_SLUG_PLACEHOLDER).order_by().query
-    compiler = query.get_compiler(alias)
-    sql, params = compiler.as_sql()
-    fields = [f.attname for f in Brief._meta.concrete_fields]
-    annotations = list(query.annotation_select)
-    assert len(compiler.select) == len(fields) + len(annotations), "unexpected column layout"
-    converters = compiler.get_converters([column for column, _, _ in compiler.select])
-    return _CompiledQuery(sql, tuple(params), converters, fields, annotations)
-
-
-def published_brief(slug: str):
-    """The published brief ``slug``, or ``None``.
-
-    This is the only query before a 304, so the ORM's work (building and compiling the query, choosing
-    converters) is done once per database and reused: it costs several times more than running the query.
-    """
-    from .models import Brief
-
-    alias = router.db_for_read(Brief)
-    compiled = _compiled.get(alias)
-    if compiled is None:
-        compiled = _compiled[alias] = _compile(alias)
-    params = tuple(slug if p == _SLUG_PLACEHOLDER else p for p in compiled.params)
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute(compiled.sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    row = list(row)
-    # As SQLCompiler.apply_converters does, but with this thread's connection.
-    for position, (converters, expression) in compiled.converters.items():
-        for converter in converters:
-            row[position] = converter(row[position], expression, connection)
-    n = len(compiled.fields)
-    brief = Brief.from_db(alias, compiled.fields, row[:n])
-    for name, value in zip(compiled.annotations, row[n:], strict=True):
-        setattr(brief, name, value)
+def published_brief(slug: str) -> Brief:
+    """The published brief ``slug`` in one indexed query, or ``Http404``."""
+    # Sliced rather than first(): the slug is unique, and ordering one row still costs a sort step.
+    brief = next(iter(Brief.objects.published().filter(slug=slug).order_by()[:1]), None)
+    if brief is None:
+        raise Http404
     return brief
 
 
-def published_version(slug: str) -> tuple[Version, Callable]:
-    """The version of the published brief ``slug`` and a function that returns the brief.
-
-    When this process knows the current version (:mod:`briefs.freshness`), no query is made; the brief
-    is fetched only if a response has to be rendered. Raises ``Http404`` for an unknown slug.
-    """
-    version, generation = board.lookup(slug)
-    if version is not None:
-
-        def load():
-            brief = published_brief(slug)
-            if brief is None:  # unpublished a moment ago
-                raise Http404
-            return brief
-
-        return version, load
-    brief = published_brief(slug)
-    if brief is None:
-        raise Http404
-    version = brief_version(brief)
-    board.remember(slug, version, generation)
-    return version, lambda: brief
-
-
-def brief_version(brief) -> Version:
-    """The version of a brief: its own row says when it, or an entity it mentions, last changed."""
+def brief_version(brief: Brief) -> Version:
+    """The version of a brief's public pages: its own row says when they last changed."""
     # The time guards against a version number reused after a restored backup.
     token = f"b{brief.pk}.{brief.status}.{brief.version}.{_stamp(brief.changed_at)}"
     return Version(token, brief.changed_at or brief.last_material_update_at or brief.first_published_at)
 
 
 def site_version() -> Version:
-    """The version of everything at once, for site-wide feeds and lists: one aggregate query."""
-    from .models import Revision
-
-    pk, at = Revision.objects.order_by("-pk").values_list("pk", "created_at").first() or (None, None)
-    return Version(f"site.{pk}.{_stamp(at)}", at)
+    """The version of every public page at once, for lists, site feeds and entity pages: one
+    aggregate, which moves only when some brief's public pages change."""
+    totals = Brief.objects.order_by().aggregate(versions=Sum("version"), changed=Max("changed_at"))
+    return Version(f"site.{totals['versions'] or 0}.{_stamp(totals['changed'])}", totals["changed"])
 
 
 def _stamp(moment: datetime | None) -> str:

@@ -8,7 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section, TaggedEntity
+from .history import latest_revision
+from .models import Brief, BriefStatus, Entity, RevisionKind, Section, TaggedEntity
 
 # Which status a brief may move to from its current one; the services have no way back to draft.
 STATUS_MOVES = {
@@ -53,11 +54,10 @@ class UpdateNoteMixin(forms.Form):
 
 
 class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
-    expected_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    """The brief's fields and the why of the change. A save is validated inside the revision that
+    records it, under the brief's row lock, so the conflict check here is the one check."""
 
-    # Set by the admin: the request of the save, and a conflict found inside the save transaction.
-    request = None
-    conflict = None
+    expected_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Brief
@@ -76,7 +76,8 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
             allowed = STATUS_MOVES[self.original_status] if brief.pk else [BriefStatus.DRAFT]
             self.fields["status"].choices = [(v, label) for v, label in BriefStatus.choices if v in allowed]
         if brief.pk and "expected_revision" in self.fields:
-            self.fields["expected_revision"].initial = latest_revision_id(brief)
+            latest = latest_revision(brief)
+            self.fields["expected_revision"].initial = latest.pk if latest else None
 
     def clean_dek(self):
         return normalize_newlines(self.cleaned_data["dek"])
@@ -91,23 +92,18 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            latest = Revision.objects.filter(brief_id=self.instance.pk).select_related("user").first()
+            latest = latest_revision(self.instance)
             seen = cleaned.get("expected_revision")
-            if self.conflict is not None or (latest and seen != latest.pk):
-                latest = getattr(self.conflict, "latest", None) or latest
+            if latest and seen != latest.pk:
                 self.add_error(None, conflict_message(self.instance, seen, latest))
                 # The next save is a deliberate one: the editor has now seen the newer revision.
                 self.data = self.data.copy()
-                self.data[self.add_prefix("expected_revision")] = latest.pk if latest else ""
+                self.data[self.add_prefix("expected_revision")] = latest.pk
         return cleaned
 
 
-def latest_revision_id(brief):
-    return Revision.objects.filter(brief_id=brief.pk).values_list("pk", flat=True).first()
-
-
 def conflict_message(brief, seen, latest):
-    who = latest.user.get_username() if latest and latest.user else gettext("someone")
+    who = latest.actor_name if latest else gettext("someone")
     when = timezone.localtime(latest.created_at).strftime("%Y-%m-%d %H:%M") if latest else ""
     url = reverse("admin:briefs_brief_compare", args=[brief.pk])
     query = f"?from={seen}&to={latest.pk}" if seen and latest else ""
@@ -128,7 +124,7 @@ class SectionAdminForm(forms.ModelForm):
     order = forms.IntegerField(required=False, widget=forms.HiddenInput(attrs={"class": "section-order"}))
     entities = forms.ModelMultipleChoiceField(
         label=_("Entities"),
-        queryset=Entity.objects.all(),
+        queryset=Entity.objects.current(),
         required=False,
         help_text=_("Type a name or any inflected form, for example Putinu."),
     )
@@ -207,6 +203,7 @@ class MergeEntitiesForm(forms.Form):
 
 
 class RevertForm(UpdateNoteMixin):
-    def __init__(self, *args, default_note="", **kwargs):
+    def __init__(self, *args, default_note="", note_required=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["update_note"].initial = default_note
+        self.note_required = note_required

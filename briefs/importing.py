@@ -7,10 +7,11 @@ Two input formats are read:
   capital letter or a digit (after any opening quotation mark), follows a finished paragraph and is
   followed by text. Lines before the first heading are the unheaded lead. Paragraphs are escaped, so
   that a stray ``*`` or ``#`` in wire copy is shown as written.
-* **Markdown**, as written by :func:`brief_to_markdown`: the file opens with ``# Title``; ``## Heading``
-  lines start sections (a bare ``##`` is a section without a heading); the text between them is the
-  section body, kept verbatim. A body line that starts with ``#`` is written with one extra leading
-  backslash, which the reader removes again, so every body survives the round trip.
+* **Markdown**, as written by :func:`briefs.exporting.brief_to_markdown`: the file opens with
+  ``# Title``; ``## Heading`` lines start sections (a bare ``##`` is a section without a heading); the
+  text between them is the section body, kept verbatim. A body line that starts with ``#`` is written
+  with one extra leading backslash, which the reader removes again, so every body survives the round
+  trip.
 
 Parsing is pure and raises :class:`BriefImportError` with a message meant for the person importing.
 :func:`import_brief` writes the brief through :mod:`briefs.services`, so the import is one Revision.
@@ -24,13 +25,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from . import services
-from .models import Brief, Entity, TaggedEntity
+from . import conf, rules, services
+from .actors import SystemActor
+from .models import Brief, Entity
 from .recognition import (
     AliasIndex,
     Suggestion,
@@ -46,8 +47,6 @@ __all__ = [
     "ImportPlan",
     "ParsedBrief",
     "ParsedSection",
-    "brief_to_json",
-    "brief_to_markdown",
     "decode",
     "import_brief",
     "is_heading",
@@ -55,7 +54,6 @@ __all__ = [
     "parse_text",
     "plan_import",
     "read_brief_file",
-    "sections_to_markdown",
 ]
 
 # A heading is a short line: more than this reads as a sentence that lost its full stop.
@@ -67,20 +65,8 @@ _OPENERS = "\"'“”„‘’«»([‹›"
 _FINAL = ".!?…:;,"
 _MD_TITLE = re.compile(r"^# (?P<title>.*\S.*)$")
 _MD_HEADING = re.compile(r"^##(?:[ \t]+(?P<heading>.*))?$")
-_MD_ESCAPED = re.compile(r"^\\*#")
+MD_ESCAPED = re.compile(r"^\\*#")
 _LIST_ITEM = re.compile(r"^(?:[-*+•–—]|\d+[.)])\s")
-
-
-def max_line_chars() -> int:
-    return getattr(settings, "BRIEFS_IMPORT_MAX_LINE_CHARS", 20_000)
-
-
-def max_sections() -> int:
-    return getattr(settings, "BRIEFS_IMPORT_MAX_SECTIONS", 200)
-
-
-def max_bytes() -> int:
-    return getattr(settings, "BRIEFS_IMPORT_MAX_BYTES", 5_000_000)
 
 
 class BriefImportError(ValueError):
@@ -109,8 +95,10 @@ class ParsedBrief:
 
 def decode(data: bytes) -> str:
     """The text of ``data``, or a :class:`BriefImportError` saying what is wrong with it."""
-    if len(data) > max_bytes():
-        raise BriefImportError(f"The file is {len(data)} bytes long; the limit is {max_bytes()} bytes.")
+    if len(data) > conf.import_max_bytes():
+        raise BriefImportError(
+            f"The file is {len(data)} bytes long; the limit is {conf.import_max_bytes()} bytes."
+        )
     nul = data.find(b"\x00")
     if nul != -1:
         raise BriefImportError(f"This looks like a binary file, not text: it has a NUL byte at offset {nul}.")
@@ -127,7 +115,7 @@ def decode(data: bytes) -> str:
 def _lines(text: str) -> list[str]:
     # Not str.splitlines(): it also splits on form feeds and Unicode separators, which are text here.
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    limit = max_line_chars()
+    limit = conf.import_max_line_chars()
     for number, line in enumerate(lines, start=1):
         if len(line) > limit:
             raise BriefImportError(f"Line {number} is {len(line)} characters long; the limit is {limit}.")
@@ -165,9 +153,9 @@ def is_heading(line: str, previous: str | None, following: str | None) -> bool:
 
 
 def _check_count(count: int) -> None:
-    if count > max_sections():
+    if count > conf.import_max_sections():
         raise BriefImportError(
-            f"The text has {count} sections; the limit is {max_sections()}. "
+            f"The text has {count} sections; the limit is {conf.import_max_sections()}. "
             f"Is every line being taken for a heading?"
         )
 
@@ -190,7 +178,7 @@ def _parse_plain(lines: list[str]) -> ParsedBrief:
     )
 
 
-def _trim_blank(lines: list[str]) -> list[str]:
+def trim_blank(lines: list[str]) -> list[str]:
     start, end = 0, len(lines)
     while start < end and not lines[start].strip():
         start += 1
@@ -213,10 +201,10 @@ def _parse_markdown(lines: list[str], title: str, after: int) -> ParsedBrief:
             groups.append((text, []))
             _check_count(len(groups) - 1)
         else:
-            groups[-1][1].append(line[1:] if _MD_ESCAPED.match(line) and line[0] == "\\" else line)
+            groups[-1][1].append(line[1:] if MD_ESCAPED.match(line) and line[0] == "\\" else line)
     sections = []
     for heading, body in groups:
-        body = "\n".join(_trim_blank(body))
+        body = "\n".join(trim_blank(body))
         if heading is None and not body:
             continue
         sections.append(ParsedSection(heading or "", body))
@@ -244,10 +232,10 @@ def parse_bytes(data: bytes) -> ParsedBrief:
 def read_brief_file(path: str | Path) -> ParsedBrief:
     path = Path(path)
     try:
-        if path.is_file() and path.stat().st_size > max_bytes():
+        if path.is_file() and path.stat().st_size > conf.import_max_bytes():
             # Refused before reading, so an oversized upload costs no memory.
             raise BriefImportError(
-                f"The file is {path.stat().st_size} bytes long; the limit is {max_bytes()} bytes."
+                f"The file is {path.stat().st_size} bytes long; the limit is {conf.import_max_bytes()} bytes."
             )
         data = path.read_bytes()
     except FileNotFoundError:
@@ -305,7 +293,7 @@ def plan_import(
         hint = "" if explicit else " Choose another with --slug."
         raise BriefImportError(f"A brief with the slug “{slug}” already exists.{hint}")
     if index is None:
-        index = build_alias_index(Entity.objects.all(), language)
+        index = build_alias_index(Entity.objects.current(), language)
     planned = []
     for section in parsed.sections:
         text = section_text(section.heading, section.body)
@@ -319,10 +307,15 @@ def plan_import(
     return ImportPlan(title, slug, language, tuple(planned))
 
 
-def import_brief(plan: ImportPlan, *, source: str, user=None, publish: bool = False) -> Brief:
+IMPORTER = SystemActor("import_brief")
+
+
+def import_brief(plan: ImportPlan, *, source: str, actor=IMPORTER, publish: bool = False) -> Brief:
     """Create the planned brief as a draft, its sections tagged with the suggested entities, in one
-    Revision noted "Imported from <source>"; then publish it if asked, as a second Revision."""
-    if publish and not services.can_publish(user):
+    Revision noted "Imported from <source>"; then publish it if asked, as a second Revision.
+
+    Publishing needs a user with the publish permission: the system does not publish on its own."""
+    if publish and (isinstance(actor, SystemActor) or not rules.may_publish(actor)):
         raise BriefImportError("Publishing needs a user with the publish permission (--user).")
     with transaction.atomic(), _as_import_error():
         brief = services.create_brief(
@@ -337,11 +330,11 @@ def import_brief(plan: ImportPlan, *, source: str, user=None, publish: bool = Fa
                 )
                 for p in plan.sections
             ],
-            user=user,
+            actor=actor,
             note=f"Imported from {source}",
         )
         if publish:
-            services.publish_brief(brief, user=user)
+            services.publish_brief(brief, actor=actor)
     return brief
 
 
@@ -357,77 +350,3 @@ def _as_import_error():
         yield
     except ValidationError as error:
         raise BriefImportError(_validation_message(error)) from None
-
-
-# Export -------------------------------------------------------------------------------------------
-
-
-def normalize_body(body: str) -> str:
-    """A body as the Markdown reader gives it back: Unix line ends, no blank lines at either end."""
-    return "\n".join(_trim_blank(body.replace("\r\n", "\n").replace("\r", "\n").split("\n")))
-
-
-def sections_to_markdown(title: str, sections) -> str:
-    """Markdown for ``title`` and ``sections`` (anything with ``heading`` and ``body``) that
-    :func:`parse_text` reads back as the same sections, bodies normalised by :func:`normalize_body`."""
-    out = [f"# {' '.join(title.split())}"]
-    for number, section in enumerate(sections):
-        heading = " ".join(section.heading.split())
-        if number or heading:
-            out.append(f"## {heading}".rstrip())
-        body = normalize_body(section.body)
-        if body:
-            out.append(
-                "\n".join("\\" + line if _MD_ESCAPED.match(line) else line for line in body.split("\n"))
-            )
-    return "\n\n".join(out) + "\n"
-
-
-def brief_to_markdown(brief: Brief) -> str:
-    return sections_to_markdown(brief.title, brief.sections.order_by("position"))
-
-
-def brief_to_json(brief: Brief) -> dict:
-    """The brief, its sections and their entities as plain JSON-ready data, in reading order."""
-    sections = brief.sections.order_by("position").prefetch_related(
-        _tag_prefetch(),
-    )
-    return {
-        "title": brief.title,
-        "slug": brief.slug,
-        "dek": brief.dek,
-        "language": brief.language,
-        "status": brief.status,
-        "first_published_at": _iso(brief.first_published_at),
-        "last_material_update_at": _iso(brief.last_material_update_at),
-        "sections": [
-            {
-                "position": section.position,
-                "heading": section.heading,
-                "body": section.body,
-                "hidden": section.hidden,
-                "entities": [
-                    {
-                        "name": tagging.tag.name,
-                        "slug": tagging.tag.slug,
-                        "kind": tagging.tag.kind,
-                        "wikidata_id": tagging.tag.wikidata_id,
-                    }
-                    for tagging in section.tagged_entities.all()
-                ],
-            }
-            for section in sections
-        ],
-    }
-
-
-def _tag_prefetch():
-    from django.db.models import Prefetch
-
-    return Prefetch(
-        "tagged_entities", queryset=TaggedEntity.objects.select_related("tag").order_by("tag__name")
-    )
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None

@@ -67,10 +67,10 @@ def brief_jsonld(brief, sections, changelog) -> dict:
     if brief.dek:
         data["description"] = brief.dek
     if brief.first_published_at:
-        data["datePublished"] = brief.first_published_at.isoformat()
+        data["datePublished"] = brief.first_published_at.isoformat(timespec="seconds")
     modified = brief.last_material_update_at or brief.first_published_at
     if modified:
-        data["dateModified"] = modified.isoformat()
+        data["dateModified"] = modified.isoformat(timespec="seconds")
     headings = [s.heading for s in sections if s.heading]
     if headings:
         data["articleSection"] = headings
@@ -82,7 +82,7 @@ def brief_jsonld(brief, sections, changelog) -> dict:
         {
             "@type": "CorrectionComment",
             "text": rev.note,
-            "datePublished": rev.created_at.isoformat(),
+            "datePublished": rev.created_at.isoformat(timespec="seconds"),
             "url": f"{url}#rev-{rev.pk}",
         }
         for rev in changelog

@@ -2,21 +2,25 @@
 
 Every content model is tracked by django-simple-history. Each historical row points at the
 :class:`Revision` that wrote it, so one editorial save is one Revision however many rows it touched.
-Writes go through :mod:`briefs.services`; the querysets below only read.
+This module holds the tables and the read rules (querysets); writes go through :mod:`briefs.services`,
+and how a save is recorded is :mod:`briefs.history`.
 """
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
-from .history import GuardedQuerySet, RevisionedHistoricalModel, revision_history_user
+from . import conf
+from .tracking import GuardedQuerySet, RevisionedHistoricalRecords
 
 
 class BriefStatus(models.TextChoices):
@@ -38,10 +42,6 @@ class RevisionKind(models.TextChoices):
     CORRECTION = "correction", _("Correction")
     CLARIFICATION = "clarification", _("Clarification")
     MINOR = "minor", _("Minor change")
-
-
-def _history(**kwargs):
-    return HistoricalRecords(bases=[RevisionedHistoricalModel], get_user=revision_history_user, **kwargs)
 
 
 class BriefQuerySet(GuardedQuerySet):
@@ -68,11 +68,6 @@ class SectionQuerySet(GuardedQuerySet):
     def review_due(self, now=None):
         """Visible sections of published briefs not confirmed within the review interval, oldest
         first. A section never reviewed counts from the brief's first publication."""
-        from django.db.models.functions import Coalesce
-        from django.utils import timezone
-
-        from . import conf
-
         now = now or timezone.now()
         return (
             self.visible()
@@ -125,11 +120,24 @@ class SectionQuerySet(GuardedQuerySet):
 
 
 class EntityQuerySet(GuardedQuerySet):
+    def current(self):
+        """Entities editors tag: those not merged into another."""
+        return self.filter(merged_into__isnull=True)
+
     def mentioned_in_published(self):
         return self.filter(
             taggings__content_object__hidden=False,
             taggings__content_object__brief__status=BriefStatus.PUBLISHED,
         ).distinct()
+
+
+class EntityManager(NaturalKeyManager.from_queryset(EntityQuerySet)):
+    """``get_by_natural_key(kind, name)``: a name is unique only within its kind."""
+
+
+class TaggedEntityManager(models.Manager.from_queryset(GuardedQuerySet)):
+    def get_by_natural_key(self, section_id, kind, name):
+        return self.get(content_object_id=section_id, tag__kind=kind, tag__name=name)
 
 
 class RevisionQuerySet(models.QuerySet):
@@ -189,7 +197,9 @@ class Brief(models.Model):
 
     objects = models.Manager.from_queryset(BriefQuerySet)()
     # These are caches of the revision log (HTTP validators, the change-log date), not editorial content.
-    history = _history(excluded_fields=["last_material_update_at", "version", "changed_at"])
+    history = RevisionedHistoricalRecords(
+        excluded_fields=["last_material_update_at", "version", "changed_at"]
+    )
 
     class Meta:
         verbose_name = _("brief")
@@ -257,9 +267,22 @@ class Entity(TagBase):
         validators=[RegexValidator(r"^Q[1-9][0-9]*$", _("A Wikidata ID looks like Q7747."))],
         help_text=_("Optional, for example Q7747. Leave empty unless confirmed."),
     )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged",
+        verbose_name=_("merged into"),
+        help_text=_("The entity this one was merged into; its page leads there and history keeps its name."),
+    )
 
-    objects = models.Manager.from_queryset(EntityQuerySet)()
-    history = _history()
+    objects = EntityManager()
+    history = RevisionedHistoricalRecords()
+
+    # Serialised as (kind, name), which is unique; taggit's default is the name alone, which is not.
+    natural_key_fields = ["kind", "name"]
 
     class Meta:
         verbose_name = _("entity")
@@ -276,10 +299,19 @@ class Entity(TagBase):
                 condition=Q(wikidata_id="") | Q(wikidata_id__startswith="Q"),
                 name="briefs_entity_wikidata_id_format",
             ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")), name="briefs_entity_not_merged_into_itself"
+            ),
         ]
 
     def get_absolute_url(self):
         return reverse("briefs:entity", kwargs={"slug": self.slug})
+
+    def slugify(self, tag, i=None):
+        # ASCII, so that addresses survive every mail client and chat; a name with no letters or digits
+        # ("!!!", an emoji) falls back to its kind, and taggit numbers any duplicate.
+        slug = slugify(tag)[:90] or slugify(self.kind) or "entity"
+        return slug if i is None else f"{slug}_{i}"
 
     @property
     def wikidata_url(self):
@@ -349,7 +381,10 @@ class Section(models.Model):
     )
 
     objects = models.Manager.from_queryset(SectionQuerySet)()
-    history = _history(excluded_fields=["body_html"])
+    # The review date is desk bookkeeping, not content: it is written without a revision.
+    history = RevisionedHistoricalRecords(
+        excluded_fields=["body_html", "last_reviewed_at", "last_reviewed_by"]
+    )
 
     class Meta:
         verbose_name = _("section")
@@ -361,13 +396,6 @@ class Section(models.Model):
 
     def __str__(self):
         return self.heading or str(_("Lead"))
-
-    def save(self, *args, **kwargs):
-        # Rendered here, once per save, so that no reader request pays for Markdown.
-        from .text import render_markdown
-
-        self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
 
     @property
     def anchor(self):
@@ -392,8 +420,8 @@ class TaggedEntity(TaggedItemBase):
         help_text=_("The entity the section mentions."),
     )
 
-    objects = models.Manager.from_queryset(GuardedQuerySet)()
-    history = _history()
+    objects = TaggedEntityManager()
+    history = RevisionedHistoricalRecords()
 
     class Meta:
         verbose_name = _("entity tag")
@@ -401,6 +429,11 @@ class TaggedEntity(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="briefs_taggedentity_unique"),
         ]
+
+    def natural_key(self):
+        return (self.content_object_id, *self.tag.natural_key())
+
+    natural_key.dependencies = ["briefs.entity", "briefs.section"]
 
 
 class Revision(models.Model):
@@ -424,6 +457,12 @@ class Revision(models.Model):
         related_name="brief_revisions",
         verbose_name=_("user"),
         help_text=_("Who saved the change."),
+    )
+    system_actor = models.CharField(
+        _("system actor"),
+        max_length=50,
+        blank=True,
+        help_text=_("The command, fixture or migration that saved the change, when no person did."),
     )
     note = models.TextField(
         _("note"), blank=True, help_text=_("Why it changed. Shown to readers unless the change is minor.")
@@ -462,10 +501,22 @@ class Revision(models.Model):
                 condition=~Q(kind=RevisionKind.MINOR) | Q(is_public=False),
                 name="briefs_revision_minor_not_public",
             ),
+            models.CheckConstraint(
+                condition=Q(system_actor="") | Q(user__isnull=True),
+                name="briefs_revision_one_actor",
+                violation_error_message=_("A revision is made by a user or by the system, not both."),
+            ),
         ]
 
     def __str__(self):
         return f"#{self.pk} {self.kind_label}"
+
+    @property
+    def actor_name(self) -> str:
+        """Who made the change, as the desk shows it."""
+        if self.user_id is not None:
+            return self.user.get_username()
+        return self.system_actor or str(_("deleted user"))
 
     @property
     def kind_label(self):
@@ -473,17 +524,17 @@ class Revision(models.Model):
         return RevisionKind(self.kind).label
 
 
-class Rendition(models.Model):
+class RenderedArticle(models.Model):
     """The reader page's article as HTML, rendered when the brief changed rather than when it is read.
 
-    Derived data, never edited and not tracked: a rendition is used only while its ``key`` equals the
+    Derived data, never edited and not tracked: an article is used only while its ``key`` equals the
     key of the brief as it is now (see :mod:`briefs.rendering`), so a stale one is ignored and replaced.
     """
 
     brief = models.ForeignKey(
         Brief,
         on_delete=models.CASCADE,
-        related_name="renditions",
+        related_name="rendered_articles",
         verbose_name=_("brief"),
         help_text=_("The brief this article was rendered from."),
     )
@@ -504,10 +555,12 @@ class Rendition(models.Model):
     rendered_at = models.DateTimeField(_("rendered at"), help_text=_("When the article was rendered."))
 
     class Meta:
-        verbose_name = _("rendition")
-        verbose_name_plural = _("renditions")
+        verbose_name = _("rendered article")
+        verbose_name_plural = _("rendered articles")
         constraints = [
-            models.UniqueConstraint(fields=["brief", "language"], name="briefs_rendition_unique_language"),
+            models.UniqueConstraint(
+                fields=["brief", "language"], name="briefs_renderedarticle_unique_language"
+            ),
         ]
 
     def __str__(self):

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
+from django.urls import reverse
 from django.utils.html import escape, strip_tags
 
+from . import conf
 from .jsonld import entity_roles
 from .models import Brief, BriefStatus, EntityKind, Section
 
@@ -30,9 +31,9 @@ KIND_LISTS = {
 def _base_url(request) -> str:
     """``BRIEFS_SITE_URL`` when set (stable identifiers whatever host served the request), else the
     request's own scheme and host, else nothing."""
-    base = getattr(settings, "BRIEFS_SITE_URL", "")
+    base = conf.site_url()
     if base:
-        return base.rstrip("/")
+        return base
     if request is not None:
         return request.build_absolute_uri("/").rstrip("/")
     return ""
@@ -63,7 +64,6 @@ def _body_html(sections) -> str:
 def brief_to_ninjs(brief: Brief, request=None) -> dict:
     """The reader-visible content of ``brief`` as a ninjs 3.1 dict, ready for ``json.dumps``."""
     sections = Section.objects.filter(brief=brief, hidden=False).for_readers()
-    latest = brief.revisions.order_by("-pk").values_list("pk", "created_at").first()
     base = _base_url(request)
     html = _body_html(sections)
     text = strip_tags(html)
@@ -74,7 +74,8 @@ def brief_to_ninjs(brief: Brief, request=None) -> dict:
         "type": "text",
         "representationType": "full",
         "profile": "newsroom-brief",
-        "version": str(latest[0]) if latest else "0",
+        # Moves only when what readers see changes: drafts and hidden sections leave it alone.
+        "version": str(brief.version),
         "pubStatus": "usable" if brief.status == BriefStatus.PUBLISHED else "withheld",
         "language": brief.language,
         "slugline": brief.slug,
@@ -95,8 +96,9 @@ def brief_to_ninjs(brief: Brief, request=None) -> dict:
     first = brief.first_published_at
     if first:
         item["firstCreated"] = first.isoformat()
-    if latest:
-        item["versionCreated"] = latest[1].isoformat()
+    changed = brief.changed_at or first
+    if changed:
+        item["versionCreated"] = changed.isoformat()
     if base:
         item["renditions"] = [
             {"name": "web", "href": f"{base}{brief.get_absolute_url()}", "contentType": "text/html"}
@@ -111,8 +113,6 @@ def brief_to_ninjs(brief: Brief, request=None) -> dict:
 
 def brief_summary(brief: Brief, request=None) -> dict:
     """One entry of the API's brief list."""
-    from django.urls import reverse
-
     api = reverse("briefs:api-detail", kwargs={"slug": brief.slug})
     return {
         "uri": brief_uri(brief, request),

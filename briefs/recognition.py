@@ -12,7 +12,7 @@ entities a caller does not pass in. Suggestions are suggestions; tagging them is
 
 Typical use, once per brief::
 
-    index = build_alias_index(Entity.objects.all(), brief.language)
+    index = build_alias_index(Entity.objects.current(), brief.language)
     for section in brief.sections.all():
         text = section_text(section.heading, section.body)
         suggestions = suggest_entities(text, brief.language, index=index)
@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
+
+from .models import Entity
 
 __all__ = [
     "AliasIndex",
@@ -250,9 +252,7 @@ def suggest_entities(text: str, language: str, entities=None, index: AliasIndex 
     """
     if index is None:
         if entities is None:
-            from .models import Entity
-
-            entities = Entity.objects.all()
+            entities = Entity.objects.current()
         index = build_alias_index(entities, language)
     tokens = _tokenize(text or "", index.language)
     found: dict[int, tuple[object, list[str], int]] = {}
@@ -277,9 +277,7 @@ def possible_new_entities(text: str, language: str, index: AliasIndex | None = N
     a sentence is missed. Without ``index`` every Entity in the database counts as known.
     """
     if index is None:
-        from .models import Entity
-
-        index = build_alias_index(Entity.objects.all(), language)
+        index = build_alias_index(Entity.objects.current(), language)
     tokens = _tokenize(text or "", index.language)
     known = [False] * len(tokens)
     for match in _matches(tokens, index):

@@ -4,6 +4,9 @@ Reporters draft; editors also hold ``briefs.publish_brief`` and so change what r
 services enforce the difference; these groups only hand out the permissions.
 """
 
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
 REPORTER = "Reporter"
 EDITOR = "Editor"
 
@@ -33,9 +36,6 @@ ROLE_PERMISSIONS = {
 
 def ensure_roles(apps=None, verbosity=0) -> dict[str, int]:
     """Create or complete both groups; return how many permissions each holds. Safe to run twice."""
-    from django.apps import apps as global_apps
-    from django.contrib.auth.management import create_permissions
-
     apps = apps or global_apps
     # On a fresh database the permissions are created only after all migrations; make them now.
     create_permissions(global_apps.get_app_config("briefs"), apps=apps, verbosity=verbosity)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.html import escape
@@ -90,8 +91,6 @@ def _config_expression(language_field: str):
 
 
 def _search_postgres(query: str, limit: int) -> list[Hit]:
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-
     config = F("search_config")
     search_query = SearchQuery(query, search_type="websearch", config=config)
 

@@ -1,46 +1,67 @@
-"""Every write to a brief goes through here: admin, management commands and tests alike.
+"""Every write to briefs and entities, and every editorial rule: admin, commands and tests call these.
 
-Each public function runs in one transaction inside one Revision (see :func:`briefs.history.revision`).
-Called inside an open ``revision()`` block they join it, so an admin save that touches the brief, five
-sections and their entities is still one Revision. Keyword arguments ``user``, ``note``, ``kind``,
-``public`` and ``expected_revision`` are passed to the revision.
+Each function runs in one transaction inside one Revision (:func:`editing`). Called inside an open
+revision they join it, so an admin save that touches the brief, five sections and their entities is
+still one Revision. Every function takes ``actor``: a user, whose permissions are checked, or
+:data:`briefs.actors.SYSTEM` for commands and fixtures. ``note``, ``kind`` and ``expected_revision`` are
+passed to the revision.
+
+Rules (:mod:`briefs.rules`): drafting needs the model permissions; a change readers see, by whatever
+path, needs ``briefs.publish_brief`` and is public in the change log unless it is minor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from . import history, rules, tracking
+from .actors import SYSTEM, SystemActor
 from .history import (
     EditConflict,
+    NestedRevisionMismatch,
     bulk_create_with_history,
     bulk_delete_with_history,
+    bulk_update_with_history,
     move_out_of_the_way,
-    revision,
 )
 from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section, TaggedEntity
-from .state import live_state, state_as_of
+from .revisions.retention import TRACKED, PrunePlan, plan_prune
+from .revisions.revert import RevertPlan, plan_revert
+from .revisions.state import live_state, state_as_of
+from .text import render_markdown
 
 __all__ = [
+    "SYSTEM",
     "EditConflict",
+    "NestedRevisionMismatch",
     "SectionInput",
+    "SystemActor",
+    "add_brief",
+    "add_entity",
     "add_section",
-    "can_publish",
     "create_brief",
     "create_entity",
+    "current_revision",
+    "delete_entity",
     "delete_section",
     "edit_section",
+    "editing",
+    "in_history",
     "mark_reviewed",
     "merge_entities",
+    "prune_history",
     "publish_brief",
     "reorder_sections",
     "revert_brief",
-    "revision",
     "set_entities",
     "unpublish_brief",
     "update_brief",
@@ -49,6 +70,9 @@ __all__ = [
 
 BRIEF_EDITABLE_FIELDS = ("title", "slug", "dek", "language")
 SECTION_EDITABLE_FIELDS = ("heading", "body", "hidden")
+# What readers see of an entity wherever it is tagged; aliases only steer recognition.
+ENTITY_READER_FIELDS = ("name", "slug", "kind", "description", "wikidata_id")
+ENTITY_EDITABLE_FIELDS = ("name", "kind", "aliases", "description", "wikidata_id")
 
 
 @dataclass
@@ -59,14 +83,26 @@ class SectionInput:
     entities: Sequence[Entity] = field(default_factory=tuple)
 
 
-def can_publish(user) -> bool:
-    return bool(user and user.has_perm("briefs.publish_brief"))
+@contextmanager
+def editing(brief: Brief | None = None, **revision_kwargs):
+    """One revision under the editorial rules; services called inside it join it.
+
+    Takes the arguments of :func:`briefs.history.revision`: ``actor`` (required), ``note``, ``kind``,
+    ``default_note``, ``default_kind``, ``expected_revision`` and ``at``.
+    ``with editing(brief, actor=editor, note="…", kind="correction"): ...`` groups several operations
+    into one Revision, as the admin does for one save.
+    """
+    with history.revision(brief, **revision_kwargs) as opened:
+        opened.check_on_close(rules.readers_need_a_publisher)
+        yield opened
 
 
-def _require_publisher(user):
-    """Commands and tests pass ``user=None`` as the system; a named user needs the permission."""
-    if user is not None and not can_publish(user):
-        raise PermissionDenied(_("Only editors with the publish permission may change what readers see."))
+def current_revision() -> history.OpenRevision:
+    """The revision open in this context; the admin describes it once its form is valid."""
+    opened = tracking.current()
+    if opened is None:
+        raise history.RevisionRequired("No revision is open; use services.editing().")
+    return opened
 
 
 def _validated(instance, exclude=()):
@@ -74,90 +110,117 @@ def _validated(instance, exclude=()):
     return instance
 
 
+def _apply(instance, changes: dict) -> list[str]:
+    """Set and save the fields that really change; return their names."""
+    dirty = [name for name, value in changes.items() if getattr(instance, name) != value]
+    if not dirty:
+        return []
+    for name in dirty:
+        setattr(instance, name, changes[name])
+    if "body" in dirty:
+        instance.body_html = render_markdown(instance.body)
+    _validated(instance, exclude=[f.name for f in instance._meta.fields if f.name not in dirty])
+    instance.save()
+    return dirty
+
+
+def _revision_kwargs(kwargs: dict) -> dict:
+    names = ("actor", "note", "kind", "expected_revision", "at")
+    return {name: kwargs.pop(name) for name in names if name in kwargs}
+
+
 # Briefs ---------------------------------------------------------------------------------------------
 
 
-def create_brief(
+def add_brief(
+    brief: Brief,
     *,
-    title: str,
-    slug: str = "",
-    dek: str = "",
-    language: str = "lt",
+    actor,
     sections: Iterable[SectionInput] = (),
-    user=None,
-    note: str = "",
-    kind: str = RevisionKind.UPDATE,
+    note: str | None = None,
+    kind: str | None = None,
     at=None,
 ) -> Brief:
-    """A new draft brief with its sections, in one Revision."""
-    brief = Brief(title=title.strip(), slug=slug or slugify(title)[:100], dek=dek, language=language)
+    """Save the new, unsaved ``brief`` as a draft with its sections, in one Revision."""
+    rules.require(rules.may_create_briefs(actor))
+    if brief.pk is not None:
+        raise ValueError("add_brief() saves a new brief; use update_brief() for an existing one.")
+    if brief.status != BriefStatus.DRAFT:
+        raise ValidationError({"status": _("A new brief starts as a draft; publish it afterwards.")})
+    brief.title = brief.title.strip()
+    brief.slug = brief.slug or slugify(brief.title)[:100]
     _validated(brief)
-    with revision(None, user=user, note=note or _("Created"), kind=kind, at=at) as opened:
+    with editing(None, actor=actor, note=note, kind=kind, default_note=_("Created"), at=at) as opened:
         brief.save()
-        opened.revision.brief = brief
-        opened.revision.save(update_fields=["brief"])
+        opened.adopt(brief, created=True)
         for position, section in enumerate(sections):
             _add_section(brief, section, position)
     return brief
 
 
+def create_brief(*, title: str, slug: str = "", dek: str = "", language: str = "lt", **kwargs) -> Brief:
+    """A new draft brief with its sections, in one Revision."""
+    return add_brief(Brief(title=title, slug=slug, dek=dek, language=language), **kwargs)
+
+
 def update_brief(brief: Brief, **changes) -> Revision | None:
     """Change title, slug, dek or language. Unchanged values write no history."""
-    revision_kwargs = _pop_revision_kwargs(changes)
+    revision_kwargs = _revision_kwargs(changes)
     unknown = set(changes) - set(BRIEF_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"update_brief() cannot change {', '.join(sorted(unknown))}")
-    with revision(brief, **revision_kwargs) as opened:
-        if brief.is_published:
-            _require_publisher(revision_kwargs.get("user"))
+    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    with editing(brief, **revision_kwargs) as opened:
         _apply(brief, changes)
     return opened.revision
 
 
 def publish_brief(brief: Brief, **revision_kwargs) -> Revision | None:
-    _require_publisher(revision_kwargs.get("user"))
-    revision_kwargs.setdefault("note", _("Published"))
-    with revision(brief, public=True, **revision_kwargs) as opened:
+    rules.require(
+        rules.may_publish(revision_kwargs.get("actor")),
+        _("Only editors with the publish permission may publish."),
+    )
+    with editing(brief, default_note=_("Published"), **revision_kwargs) as opened:
+        brief.refresh_from_db(fields=["status", "first_published_at"])
         fields = {"status": BriefStatus.PUBLISHED}
         if brief.first_published_at is None:
-            fields["first_published_at"] = opened.revision.created_at
+            fields["first_published_at"] = opened.created_at
         _apply(brief, fields)
     return opened.revision
 
 
 def unpublish_brief(brief: Brief, **revision_kwargs) -> Revision | None:
-    _require_publisher(revision_kwargs.get("user"))
-    revision_kwargs.setdefault("note", _("Unpublished"))
-    with revision(brief, public=False, **revision_kwargs) as opened:
-        _apply(brief, {"status": BriefStatus.UNPUBLISHED})
+    rules.require(
+        rules.may_publish(revision_kwargs.get("actor")),
+        _("Only editors with the publish permission may unpublish."),
+    )
+    with editing(brief, default_note=_("Unpublished"), **revision_kwargs) as opened:
+        brief.refresh_from_db(fields=["status"])
+        if brief.status == BriefStatus.PUBLISHED:
+            _apply(brief, {"status": BriefStatus.UNPUBLISHED})
     return opened.revision
-
-
-def _apply(instance, changes: dict) -> bool:
-    """Set and save the fields that really change; return whether anything did."""
-    dirty = [name for name, value in changes.items() if getattr(instance, name) != value]
-    if not dirty:
-        return False
-    for name in dirty:
-        setattr(instance, name, changes[name])
-    _validated(instance, exclude=[f.name for f in instance._meta.fields if f.name not in dirty])
-    instance.save()
-    return True
-
-
-def _pop_revision_kwargs(kwargs: dict) -> dict:
-    names = ("user", "note", "kind", "public", "expected_revision", "at")
-    return {name: kwargs.pop(name) for name in names if name in kwargs}
 
 
 # Sections -------------------------------------------------------------------------------------------
 
 
-def _add_section(brief: Brief, data: SectionInput, position: int) -> Section:
+def _new_section(brief: Brief, data: SectionInput, position: int, pk: int | None = None) -> Section:
     section = Section(
-        brief=brief, position=position, heading=data.heading.strip(), body=data.body, hidden=data.hidden
+        pk=pk,
+        brief=brief,
+        position=position,
+        heading=data.heading.strip(),
+        body=data.body,
+        body_html=render_markdown(data.body),
+        hidden=data.hidden,
     )
-    _validated(section, exclude=["brief"])
+    # Constraints that need a query (the place, a reused id) are checked by the database, so that a
+    # revert that recreates many sections costs no query per section.
+    return _validated(section, exclude=["brief", "id"])
+
+
+def _add_section(brief: Brief, data: SectionInput, position: int) -> Section:
+    section = _new_section(brief, data, position)
     section.save()
     if data.entities:
         _set_entities(section, data.entities)
@@ -174,11 +237,9 @@ def add_section(
     position: int | None = None,
     **revision_kwargs,
 ) -> Section:
-    """Add a section at ``position`` (default: last). Reporters may only add hidden sections to a
-    published brief."""
-    with revision(brief, **revision_kwargs):
-        if brief.is_published and not hidden:
-            _require_publisher(revision_kwargs.get("user"))
+    """Add a section at ``position`` (default: last)."""
+    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    with editing(brief, **revision_kwargs):
         order = list(brief.sections.order_by("position").values_list("pk", flat=True))
         section = _add_section(
             brief, SectionInput(heading, body, hidden, entities), position=_free_position(brief)
@@ -186,6 +247,7 @@ def add_section(
         if position is not None and position < len(order):
             order.insert(max(position, 0), section.pk)
             _reorder(brief, order)
+            section.refresh_from_db(fields=["position"])
     return section
 
 
@@ -196,36 +258,42 @@ def _free_position(brief: Brief) -> int:
 
 def edit_section(section: Section, **changes) -> Revision | None:
     """Change heading, body or hidden. Unchanged values write no history."""
-    revision_kwargs = _pop_revision_kwargs(changes)
+    revision_kwargs = _revision_kwargs(changes)
     unknown = set(changes) - set(SECTION_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"edit_section() cannot change {', '.join(sorted(unknown))}")
-    with revision(section.brief, **revision_kwargs) as opened:
-        if section.brief.is_published and (not section.hidden or changes.get("hidden") is False):
-            # Text readers see, or making a hidden section visible, is a publishing decision.
-            _require_publisher(revision_kwargs.get("user"))
+    if "heading" in changes:
+        changes["heading"] = changes["heading"].strip()
+    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    with editing(section.brief, **revision_kwargs) as opened:
         _apply(section, changes)
     return opened.revision
 
 
 def delete_section(section: Section, **revision_kwargs) -> Revision | None:
+    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
     brief = section.brief
-    with revision(brief, **revision_kwargs) as opened:
-        if brief.is_published and not section.hidden:
-            _require_publisher(revision_kwargs.get("user"))
-        section.delete()
-        remaining = list(brief.sections.order_by("position").values_list("pk", flat=True))
-        _reorder(brief, remaining)
+    with editing(brief, **revision_kwargs) as opened:
+        _delete_sections([section.pk])
+        _reorder(brief, list(brief.sections.order_by("position").values_list("pk", flat=True)))
     return opened.revision
+
+
+def _delete_sections(pks: Sequence[int]) -> None:
+    # Taggings first, so that they are recorded in bulk rather than one by one by the cascade.
+    bulk_delete_with_history(TaggedEntity.objects.filter(content_object_id__in=pks))
+    bulk_delete_with_history(Section.objects.filter(pk__in=pks))
 
 
 def reorder_sections(brief: Brief, order: Sequence[int], **revision_kwargs) -> Revision | None:
     """Put the brief's sections in the order of the given ids; every section must be listed once."""
-    with revision(brief, **revision_kwargs) as opened:
-        if brief.is_published:
-            _require_publisher(revision_kwargs.get("user"))
-        current = set(brief.sections.values_list("pk", flat=True))
+    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    try:
         order = [int(pk) for pk in order]
+    except (TypeError, ValueError):
+        raise ValidationError(_("The new order must list every section of the brief exactly once.")) from None
+    with editing(brief, **revision_kwargs) as opened:
+        current = set(brief.sections.values_list("pk", flat=True))
         if len(order) != len(set(order)) or set(order) != current:
             raise ValidationError(_("The new order must list every section of the brief exactly once."))
         _reorder(brief, order)
@@ -239,17 +307,18 @@ def _reorder(brief: Brief, order: Sequence[int]) -> None:
     if not moving:
         return
     move_out_of_the_way(Section, moving, "position")
-    sections = {s.pk: s for s in brief.sections.filter(pk__in=moving)}
-    for index, pk in enumerate(order):
-        if pk in sections:
-            sections[pk].position = index
-            sections[pk].save(update_fields=["position"])
+    sections = list(Section.objects.filter(pk__in=moving))
+    index_of = {pk: index for index, pk in enumerate(order)}
+    for section in sections:
+        section.position = index_of[section.pk]
+    bulk_update_with_history(sections, Section, ["position"])
 
 
-def mark_reviewed(section: Section, *, user, at=None) -> None:
+def mark_reviewed(section: Section, *, actor, at=None) -> None:
     """Confirm a section is still accurate. Not an editorial change: no Revision, no history row."""
+    rules.require(rules.may_publish(actor), _("Only editors may mark a section reviewed."))
     section.last_reviewed_at = at or timezone.now()
-    section.last_reviewed_by = user
+    section.last_reviewed_by = None if isinstance(actor, SystemActor) else actor
     section.save_without_historical_record(update_fields=["last_reviewed_at", "last_reviewed_by"])
 
 
@@ -258,9 +327,8 @@ def mark_reviewed(section: Section, *, user, at=None) -> None:
 
 def set_entities(section: Section, entities: Iterable[Entity], **revision_kwargs) -> Revision | None:
     """Make ``entities`` exactly the section's tags, in a bounded number of queries."""
-    with revision(section.brief, **revision_kwargs) as opened:
-        if section.brief.is_published and not section.hidden:
-            _require_publisher(revision_kwargs.get("user"))
+    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    with editing(section.brief, **revision_kwargs) as opened:
         _set_entities(section, entities)
     return opened.revision
 
@@ -268,66 +336,148 @@ def set_entities(section: Section, entities: Iterable[Entity], **revision_kwargs
 def _set_entities(section: Section, entities: Iterable[Entity | int]) -> None:
     wanted = {e.pk if isinstance(e, Entity) else int(e) for e in entities}
     current = set(section.tagged_entities.values_list("tag_id", flat=True))
-    removed = current - wanted
-    if removed:
-        bulk_delete_with_history(TaggedEntity.objects.filter(content_object=section, tag_id__in=removed))
-    added = sorted(wanted - current)
-    if added:
-        bulk_create_with_history(
-            [TaggedEntity(content_object=section, tag_id=pk) for pk in added], TaggedEntity
-        )
-    if hasattr(section, "_prefetched_objects_cache"):
-        section._prefetched_objects_cache.pop("tagged_entities", None)
+    _retag({section.pk: wanted - current}, {section.pk: current - wanted})
 
 
-def create_entity(
-    *, name: str, kind: str, aliases=(), description="", wikidata_id="", slug="", user=None, note=""
-) -> Entity:
-    entity = Entity(
-        name=name.strip(),
-        kind=kind,
-        aliases=[a.strip() for a in aliases if a.strip()],
-        description=description,
-        wikidata_id=wikidata_id,
-        slug=slug,
+def _retag(add: dict[int, Iterable[int]], remove: dict[int, Iterable[int]]) -> None:
+    """Tag and untag many sections at once: two or three queries each way, whatever the count."""
+    gone = Q()
+    for section_id, entity_ids in remove.items():
+        if entity_ids:
+            gone |= Q(content_object_id=section_id, tag_id__in=list(entity_ids))
+    if gone:
+        bulk_delete_with_history(TaggedEntity.objects.filter(gone))
+    bulk_create_with_history(
+        [
+            TaggedEntity(content_object_id=section_id, tag_id=entity_id)
+            for section_id, entity_ids in add.items()
+            for entity_id in sorted(entity_ids)
+        ],
+        TaggedEntity,
     )
-    _validated(entity, exclude=["slug"] if not slug else [])
-    with revision(None, user=user, note=note or _("Entity created"), kind=RevisionKind.MINOR):
+
+
+def add_entity(entity: Entity, *, actor, note=None) -> Entity:
+    """Save the new, unsaved ``entity``; a slug is made from its name when it has none."""
+    rules.require(rules.may_create_entities(actor))
+    if entity.pk is not None:
+        raise ValueError("add_entity() saves a new entity; use update_entity() for an existing one.")
+    entity.name = entity.name.strip()
+    entity.aliases = [a.strip() for a in entity.aliases if a.strip()]
+    _validated(entity, exclude=[] if entity.slug else ["slug"])
+    with editing(
+        None, actor=actor, note=note, default_kind=RevisionKind.MINOR, default_note=_("Entity created")
+    ):
         entity.save()
     return entity
 
 
-def update_entity(entity: Entity, *, user=None, note="", **changes) -> Revision | None:
-    with revision(None, user=user, note=note or _("Entity edited"), kind=RevisionKind.MINOR) as opened:
-        _apply(entity, changes)
+def create_entity(
+    *, name: str, kind: str, aliases=(), description="", wikidata_id="", slug="", actor, note=None
+) -> Entity:
+    entity = Entity(
+        name=name,
+        kind=kind,
+        aliases=list(aliases),
+        description=description,
+        wikidata_id=wikidata_id,
+        slug=slug,
+    )
+    return add_entity(entity, actor=actor, note=note)
+
+
+def _shown_to_readers(entity: Entity) -> bool:
+    return Entity.objects.mentioned_in_published().filter(pk=entity.pk).exists()
+
+
+def update_entity(entity: Entity, *, actor, note=None, **changes) -> Revision | None:
+    """Change an entity. Readers see its name, kind and description wherever a published brief tags
+    it, so changing those there needs the publish permission; aliases only steer recognition."""
+    unknown = set(changes) - set(ENTITY_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"update_entity() cannot change {', '.join(sorted(unknown))}")
+    rules.require(rules.may_edit_entities(actor))
+    if "aliases" in changes:
+        changes["aliases"] = [a.strip() for a in changes["aliases"] if a.strip()]
+    with editing(
+        None, actor=actor, note=note, default_kind=RevisionKind.MINOR, default_note=_("Entity edited")
+    ) as opened:
+        entity.refresh_from_db()
+        seen = [
+            name
+            for name in ENTITY_READER_FIELDS
+            if name in changes and getattr(entity, name) != changes[name]
+        ]
+        if seen and _shown_to_readers(entity):
+            rules.require(rules.may_publish(actor), _("Only editors may change entities that readers see."))
+        if _apply(entity, changes) and seen:
+            opened.entity_shown_differently(entity.pk)
     return opened.revision
 
 
-def merge_entities(survivor: Entity, duplicates: Iterable[Entity], *, user=None, note="") -> Revision | None:
-    """Move every tagging of ``duplicates`` to ``survivor``, fold their names into its aliases and
-    delete them, as one recorded revision."""
+def in_history(entity: Entity) -> bool:
+    """Whether any revision ever tagged the entity, or another entity was merged into it."""
+    return (
+        TaggedEntity.history.filter(tag_id=entity.pk).exists()
+        or Entity.objects.filter(merged_into=entity).exists()
+    )
+
+
+def delete_entity(entity: Entity, *, actor, note=None) -> Revision | None:
+    """Delete an entity that no brief's history mentions. One that history mentions stays, so that
+    every revision still names it: merge it into another instead."""
+    rules.require(rules.may_delete_entities(actor))
+    if in_history(entity):
+        raise ValidationError(
+            _("“%(name)s” appears in the history of briefs; merge it into another entity instead.")
+            % {"name": entity.name}
+        )
+    with editing(
+        None,
+        actor=actor,
+        note=note,
+        default_kind=RevisionKind.MINOR,
+        default_note=_("Deleted %(name)s") % {"name": entity.name},
+    ) as opened:
+        bulk_delete_with_history(Entity.objects.filter(pk=entity.pk))
+    return opened.revision
+
+
+def merge_entities(survivor: Entity, duplicates: Iterable[Entity], *, actor, note=None) -> Revision | None:
+    """Move every tagging of ``duplicates`` to ``survivor`` and fold their names into its aliases, as
+    one recorded revision. The duplicates stay, marked as merged, so that history still names them and
+    their pages lead to the survivor. Readers see the result, so it needs the publish permission."""
+    rules.require(rules.may_merge_entities(actor), _("Only editors may merge entities."))
     duplicates = [d for d in duplicates if d.pk != survivor.pk]
     if not duplicates:
         return None
+    if survivor.merged_into_id or any(d.merged_into_id for d in duplicates):
+        raise ValidationError(_("An entity that was merged already cannot be merged again."))
     names = ", ".join(d.name for d in duplicates)
-    with revision(
-        None, user=user, note=note or _("Merged %(names)s") % {"names": names}, kind=RevisionKind.MINOR
+    with editing(
+        None,
+        actor=actor,
+        note=note,
+        default_kind=RevisionKind.MINOR,
+        default_note=_("Merged %(names)s") % {"names": names},
     ) as opened:
         dup_ids = [d.pk for d in duplicates]
-        taggings = list(TaggedEntity.objects.filter(tag_id__in=dup_ids))
+        tagged = TaggedEntity.objects.filter(tag_id__in=dup_ids).values_list("content_object_id", flat=True)
         already = set(TaggedEntity.objects.filter(tag=survivor).values_list("content_object_id", flat=True))
-        moved = {t.content_object_id for t in taggings} - already
+        sections = set(tagged) - already
         bulk_delete_with_history(TaggedEntity.objects.filter(tag_id__in=dup_ids))
         bulk_create_with_history(
-            [TaggedEntity(content_object_id=pk, tag=survivor) for pk in sorted(moved)], TaggedEntity
+            [TaggedEntity(content_object_id=pk, tag=survivor) for pk in sorted(sections)], TaggedEntity
         )
         aliases = list(survivor.aliases)
         for dup in duplicates:
             for form in dup.surface_forms:
                 if form != survivor.name and form not in aliases:
                     aliases.append(form)
-        for dup in duplicates:
-            dup.delete()
+        merged = list(Entity.objects.filter(pk__in=dup_ids))
+        for dup in merged:
+            dup.merged_into = survivor
+        bulk_update_with_history(merged, Entity, ["merged_into"])
         _apply(
             survivor,
             {
@@ -338,6 +488,7 @@ def merge_entities(survivor: Entity, duplicates: Iterable[Entity], *, user=None,
                 or next((d.wikidata_id for d in duplicates if d.wikidata_id), ""),
             },
         )
+        opened.entity_shown_differently(survivor.pk)
     return opened.revision
 
 
@@ -347,41 +498,68 @@ def merge_entities(survivor: Entity, duplicates: Iterable[Entity], *, user=None,
 def revert_brief(brief: Brief, target: Revision | int, **revision_kwargs) -> Revision | None:
     """Bring title, dek, language, sections, their order, text, hidden flags and entities back to
     ``target``, recreating deleted sections under their old ids. Status and slug stay as they are:
-    publishing and addresses are decisions of their own. The revert is a new Revision."""
+    publishing and addresses are decisions of their own. The revert is a new Revision, written with
+    the same number of queries whatever the size of the brief."""
     target_id = target.pk if isinstance(target, Revision) else int(target)
     if not Revision.objects.filter(pk=target_id, brief=brief).exists():
         raise ValidationError(_("That revision does not belong to this brief."))
-    revision_kwargs.setdefault("note", _("Reverted to revision #%(id)s") % {"id": target_id})
-    with revision(brief, **revision_kwargs) as opened:
-        if brief.is_published:
-            _require_publisher(revision_kwargs.get("user"))
+    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    with editing(
+        brief, default_note=_("Reverted to revision #%(id)s") % {"id": target_id}, **revision_kwargs
+    ) as opened:
+        brief.refresh_from_db()
         wanted = state_as_of(brief, target_id)
-        current = live_state(brief)
-        _apply(brief, {name: wanted.fields[name] for name in ("title", "dek", "language")})
-
-        wanted_ids = {s.id for s in wanted.sections}
-        for section in brief.sections.exclude(pk__in=wanted_ids):
-            section.delete()
-        live = {s.pk: s for s in brief.sections.all()}
-        for state in wanted.sections:
-            if state.id not in live:
-                section = Section(
-                    id=state.id,
-                    brief=brief,
-                    position=_free_position(brief),
-                    heading=state.heading,
-                    body=state.body,
-                    hidden=state.hidden,
-                )
-                section.save(force_insert=True)
-                live[state.id] = section
-            else:
-                _apply(live[state.id], {"heading": state.heading, "body": state.body, "hidden": state.hidden})
-        _reorder(brief, [s.id for s in wanted.sections])
-        existing_entities = set(Entity.objects.filter(pk__in=wanted.entity_ids).values_list("pk", flat=True))
-        current_entities = {s.id: s.entity_ids for s in current.sections}
-        for state in wanted.sections:
-            target_entities = state.entity_ids & existing_entities
-            if target_entities != current_entities.get(state.id, frozenset()):
-                _set_entities(live[state.id], target_entities)
+        # A merged entity comes back as the entity it was merged into.
+        entity_map = {
+            pk: merged_into or pk
+            for pk, merged_into in Entity.objects.filter(pk__in=wanted.entity_ids).values_list(
+                "pk", "merged_into"
+            )
+        }
+        plan = plan_revert(live_state(brief), wanted, entity_map=entity_map)
+        _apply_plan(brief, plan)
     return opened.revision
+
+
+def _apply_plan(brief: Brief, plan: RevertPlan) -> None:
+    if plan.fields:
+        _apply(brief, plan.fields)
+    if plan.delete:
+        _delete_sections(plan.delete)
+    moving = [update.id for update in plan.update if "position" in update.changes]
+    if moving:
+        move_out_of_the_way(Section, moving, "position")
+    if plan.create:
+        bulk_create_with_history(
+            [
+                _new_section(brief, SectionInput(s.heading, s.body, s.hidden), s.position, pk=s.id)
+                for s in plan.create
+            ],
+            Section,
+        )
+    if plan.update:
+        changes = {update.id: update.changes for update in plan.update}
+        sections = list(Section.objects.filter(pk__in=changes))
+        for section in sections:
+            for name, value in changes[section.pk].items():
+                setattr(section, name, value)
+            if "body" in changes[section.pk]:
+                section.body_html = render_markdown(section.body)
+            _validated(section, exclude=["brief", "position"])
+        bulk_update_with_history(sections, Section, ["heading", "body", "body_html", "hidden", "position"])
+    _retag(plan.tag, plan.untag)
+
+
+# Retention ------------------------------------------------------------------------------------------
+
+
+def prune_history(before) -> PrunePlan:
+    """Delete what :func:`briefs.revisions.retention.plan_prune` finds prunable, in one transaction."""
+    with transaction.atomic():
+        plan = plan_prune(before)
+        for model in TRACKED:
+            ids = plan.rows.get(model.__name__)
+            for start in range(0, len(ids or ()), 500):
+                model.history.model.objects.filter(history_id__in=ids[start : start + 500]).delete()
+        Revision.objects.filter(pk__in=plan.revisions).delete()
+    return plan

@@ -1,28 +1,25 @@
 """Reader pages, feeds and the ninjs API. Read rules live in the querysets and in the read modules
-(:mod:`briefs.changes`, :mod:`briefs.search`, :mod:`briefs.ninjs`); these views choose, render and
-take care of HTTP caching through :mod:`briefs.caching`."""
+(:mod:`briefs.revisions.changes`, :mod:`briefs.search`, :mod:`briefs.ninjs`); these views choose, render
+and take care of HTTP caching through :mod:`briefs.caching`."""
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import caching, conf, rendering
-from .changes import InvalidSince, changes_since, parse_since
 from .feeds import BriefRevisionsFeed, BriefsFeed
 from .jsonld import jsonld_script, with_origin
 from .models import Brief, Entity, Section
 from .ninjs import brief_summary, brief_to_ninjs
+from .revisions.changes import InvalidSince, changes_since, parse_since
 from .search import MAX_QUERY_LENGTH, search
 
 JSON_OPTIONS = {"ensure_ascii": False, "indent": 2}
 
 
-def _published_brief(request, slug, *, preview=False):
-    """The brief with its version token, in one query; staff may preview unpublished briefs."""
-    if preview:
-        brief = Brief.objects.visible_to(request.user).filter(slug=slug).first()
-    else:
-        brief = caching.published_brief(slug)
+def _staff_brief(request, slug):
+    """The brief as staff may see it, drafts included."""
+    brief = Brief.objects.visible_to(request.user).filter(slug=slug).first()
     if brief is None:
         raise Http404
     return brief
@@ -52,16 +49,15 @@ class BriefDetailView(DetailView):
         if caching.is_staff(request):
             # Staff may be looking at a draft, so their page is rendered afresh and never stored.
             # A draft's hidden sections stay hidden here; the admin preview shows them.
-            self.object = brief = _published_brief(request, slug, preview=True)
+            self.object = brief = _staff_brief(request, slug)
             sections = brief.sections.visible() if brief.is_published else brief.sections.filter(hidden=False)
             return caching.private_response(self.render_article(rendering.build_article(brief, sections)))
-        version, load = caching.published_version(slug)
+        self.object = brief = caching.published_brief(slug)
 
         def render_page():
-            self.object = brief = load()
             return self.render_article(rendering.reader_article(brief))
 
-        return caching.conditional(request, version, "detail", render_page)
+        return caching.conditional(request, caching.brief_version(brief), "detail", render_page)
 
     def render_article(self, article: rendering.Article):
         return self.render_to_response(
@@ -80,7 +76,7 @@ class BriefChangesView(DetailView):
     context_object_name = "brief"
 
     def get(self, request, *args, **kwargs):
-        version, load = caching.published_version(self.kwargs["slug"])
+        self.object = brief = caching.published_brief(self.kwargs["slug"])
         raw = request.GET.get("since", "")
         try:
             since = parse_since(raw)
@@ -88,40 +84,42 @@ class BriefChangesView(DetailView):
             response = render(
                 request,
                 "briefs/brief_changes_error.html",
-                {"brief": load(), "error": str(error), "since": raw[:40]},
+                {"brief": brief, "error": str(error), "since": raw[:40]},
                 status=400,
             )
             response["Cache-Control"] = "no-store"
             return response
 
         def render_page():
-            self.object = load()
-            changes = changes_since(self.object, since)
-            return self.render_to_response(self.get_context_data(object=self.object, changes=changes))
+            changes = changes_since(brief, since)
+            return self.render_to_response(self.get_context_data(object=brief, changes=changes))
 
-        return caching.conditional(request, version, "changes", render_page, (since.isoformat(),))
+        return caching.conditional(
+            request, caching.brief_version(brief), "changes", render_page, (since.isoformat(),)
+        )
 
 
 class EntityDetailView(DetailView):
     template_name = "briefs/entity_detail.html"
     context_object_name = "entity"
 
-    def get_object(self, queryset=None):
-        try:
-            # An entity that only drafts mention may itself be news; readers see it once published.
-            return Entity.objects.mentioned_in_published().get(slug=self.kwargs["slug"])
-        except Entity.DoesNotExist:
-            raise Http404 from None
-
     def get(self, request, *args, **kwargs):
-        # An entity page draws on every brief that mentions the entity: any revision may change it.
-        return caching.conditional(
-            request,
-            caching.site_version(),
-            "entity",
-            lambda: super(EntityDetailView, self).get(request, *args, **kwargs),
-            (self.kwargs["slug"],),
-        )
+        slug = self.kwargs["slug"]
+
+        def render_page():
+            # An entity that only drafts mention may itself be news; readers see it once published.
+            shown = Entity.objects.mentioned_in_published()
+            self.object = shown.filter(slug=slug).first()
+            if self.object is None:
+                # A merged entity's address leads to the one it was merged into.
+                survivor = shown.filter(merged__slug=slug).first()
+                if survivor is None:
+                    raise Http404
+                return HttpResponsePermanentRedirect(survivor.get_absolute_url())
+            return self.render_to_response(self.get_context_data(object=self.object))
+
+        # An entity page draws on every brief that mentions the entity: any public change may alter it.
+        return caching.conditional(request, caching.site_version(), "entity", render_page, (slug,))
 
     def get_context_data(self, **kwargs):
         sections = (
@@ -151,8 +149,10 @@ _site_feed = BriefsFeed()
 
 
 def brief_feed(request, slug):
-    version, _load = caching.published_version(slug)
-    return caching.conditional(request, version, "feed", lambda: _brief_feed(request, slug=slug))
+    brief = caching.published_brief(slug)
+    return caching.conditional(
+        request, caching.brief_version(brief), "feed", lambda: _brief_feed(request, slug=slug)
+    )
 
 
 def site_feed(request):
@@ -170,11 +170,11 @@ def api_brief_list(request):
 
 
 def api_brief_detail(request, slug):
-    version, load = caching.published_version(slug)
+    brief = caching.published_brief(slug)
 
     def render_item():
-        response = JsonResponse(brief_to_ninjs(load(), request), json_dumps_params=JSON_OPTIONS)
+        response = JsonResponse(brief_to_ninjs(brief, request), json_dumps_params=JSON_OPTIONS)
         response["Content-Type"] = "application/json; charset=utf-8"
         return response
 
-    return caching.conditional(request, version, "api-detail", render_item)
+    return caching.conditional(request, caching.brief_version(brief), "api-detail", render_item)

@@ -1,10 +1,23 @@
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.models import EntityKind
+
+SLOW_FIXTURES = {"browser_page", "live_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """A browser or a live server makes a test slow: `pytest -m "not slow"` leaves those out."""
+    for item in items:
+        if "browser_page" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        if SLOW_FIXTURES & set(item.fixturenames) or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -19,26 +32,10 @@ def _english_outside_requests():
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Rendered pages are cached under version tokens made of row ids, and a rolled-back test may reuse
-    the ids of the one before it: every test starts and ends with an empty cache and version board."""
-    from django.core.cache import cache
-
-    from briefs.freshness import board
-
+    the ids of the one before it: every test starts and ends with an empty cache."""
     cache.clear()
-    board.forget()
     yield
     cache.clear()
-    board.forget()
-    board._retry_at = 0  # a test that cut the watcher off does not leave the next one without it
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _close_listener(django_db_setup):
-    """The connection that listens for brief changes must be gone before the test database is dropped."""
-    yield
-    from briefs.freshness import board
-
-    board.close()
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -83,7 +80,7 @@ def browser_page(monkeypatch):
 @pytest.fixture
 def make_entity(db):
     def make(name, kind=EntityKind.PERSON, **kwargs):
-        return services.create_entity(name=name, kind=kind, **kwargs)
+        return services.create_entity(name=name, kind=kind, **kwargs, actor=SYSTEM)
 
     return make
 
@@ -111,8 +108,9 @@ def published_brief(db, make_entity):
             services.SectionInput("First", "First body.", entities=[putin, russia]),
             services.SectionInput("Second", "Second body."),
         ],
+        actor=SYSTEM,
     )
-    services.publish_brief(brief, note="Paskelbta")
+    services.publish_brief(brief, note="Paskelbta", actor=SYSTEM)
     return brief
 
 
@@ -127,11 +125,11 @@ def seed(db):
 
 
 REPO = Path(__file__).resolve().parents[1]
-SEED_TEXT = REPO.parent / "shared" / "seeds" / "000_2539d4bab154727d.txt"
+# Copies kept in the repository, so that a clone with nothing beside it runs the whole suite.
+SEED_TEXT = REPO / "fixtures" / "seeds" / "000_2539d4bab154727d.txt"
+NINJS_SCHEMA = REPO / "tests" / "data" / "ninjs-schema_3.1.json"
 
 
 @pytest.fixture
 def seed_text():
-    if not SEED_TEXT.exists():
-        pytest.fail(f"The seed text is missing: expected it at {SEED_TEXT} (shared/ beside the repository).")
     return SEED_TEXT.read_text(encoding="utf-8")

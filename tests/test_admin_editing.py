@@ -7,6 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.models import Brief, Entity, EntityKind, Revision, RevisionKind, Section, TaggedEntity
 from tests.desk import add_row, change_data, change_url, make_user
 
@@ -59,9 +60,9 @@ def test_saving_one_changed_section_writes_one_revision_with_only_its_history(de
 
 def test_browser_line_endings_do_not_count_as_changes(desk, published_brief):
     services.edit_section(
-        published_brief.sections.get(position=2), body="One.\n\nTwo.", note="Two paragraphs"
+        published_brief.sections.get(position=2), body="One.\n\nTwo.", note="Two paragraphs", actor=SYSTEM
     )
-    services.update_brief(published_brief, dek="Line one.\nLine two.", note="Dek")
+    services.update_brief(published_brief, dek="Line one.\nLine two.", note="Dek", actor=SYSTEM)
     before = Revision.objects.count()
     data = change_data(
         published_brief,
@@ -254,14 +255,14 @@ def test_bad_wikidata_id_is_refused(desk):
 def test_merge_action_moves_taggings_and_records_history(desk, published_brief, make_entity):
     putin = Entity.objects.get(name="Vladimiras Putinas")
     duplicate = make_entity("V. Putin", aliases=["Putinui"])
-    services.set_entities(published_brief.sections.get(position=2), [duplicate], note="Tagged")
+    services.set_entities(published_brief.sections.get(position=2), [duplicate], note="Tagged", actor=SYSTEM)
     changelist = reverse("admin:briefs_entity_changelist")
     selected = {"action": "merge_selected", ACTION_CHECKBOX_NAME: [putin.pk, duplicate.pk]}
     confirm = desk.post(changelist, selected)
     assert confirm.status_code == 200 and "Choose the entity to keep" in confirm.content.decode()
     response = desk.post(changelist, {**selected, "apply": "1", "survivor": putin.pk, "note": "Duplicate"})
     assert response.status_code == 302
-    assert not Entity.objects.filter(pk=duplicate.pk).exists()
+    assert Entity.objects.get(pk=duplicate.pk).merged_into == putin
     putin.refresh_from_db()
     assert {"V. Putin", "Putinui"} <= set(putin.aliases)
     assert published_brief.sections.get(position=2).entities.get() == putin
@@ -274,10 +275,13 @@ def test_preview_shows_hidden_sections_and_drafts_to_staff_only(
     client, desk, published_brief, django_user_model
 ):
     services.add_section(
-        published_brief, heading="Secret", body="Hidden draft text.", hidden=True, note="wip"
+        published_brief, heading="Secret", body="Hidden draft text.", hidden=True, note="wip", actor=SYSTEM
     )
     draft = services.create_brief(
-        title="Unpublished draft", slug="draft", sections=[services.SectionInput("", "Draft lead.")]
+        title="Unpublished draft",
+        slug="draft",
+        sections=[services.SectionInput("", "Draft lead.")],
+        actor=SYSTEM,
     )
     for brief, text in ((published_brief, "Hidden draft text."), (draft, "Draft lead.")):
         url = reverse("admin:briefs_brief_preview", args=[brief.pk])
@@ -312,7 +316,7 @@ def test_suggested_entities_are_offered_but_not_tagged(desk, published_brief, ma
     korea = make_entity("Šiaurės Korėja", EntityKind.COUNTRY, aliases=["Šiaurės Korėjos", "Šiaurės Korėją"])
     section = published_brief.sections.get(position=2)
     services.edit_section(
-        section, body="Šiaurės Korėjos kariai ir Choe Son Hui susitiko su Putinu.", note="Text"
+        section, body="Šiaurės Korėjos kariai ir Choe Son Hui susitiko su Putinu.", note="Text", actor=SYSTEM
     )
     before = Revision.objects.count()
     html = desk.get(change_url(published_brief)).content.decode()

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.models import EntityKind, Revision
 from tests.desk import change_data, change_url, make_user
 
@@ -35,7 +36,7 @@ def compare_url(brief, a, b):
 
 
 def test_timeline_shows_who_when_kind_note_and_what_changed(desk, editor_user, published_brief):
-    korea = services.create_entity(name="Šiaurės Korėja", kind=EntityKind.COUNTRY)
+    korea = services.create_entity(name="Šiaurės Korėja", kind=EntityKind.COUNTRY, actor=SYSTEM)
     data = change_data(
         published_brief,
         note="Added North Korea",
@@ -58,7 +59,7 @@ def test_timeline_shows_who_when_kind_note_and_what_changed(desk, editor_user, p
 def test_timeline_is_paginated(desk, published_brief):
     section = published_brief.sections.get(position=2)
     for n in range(30):
-        services.edit_section(section, body=f"Version {n}", note=f"Edit {n}")
+        services.edit_section(section, body=f"Version {n}", note=f"Edit {n}", actor=SYSTEM)
     first_page = desk.get(history_url(published_brief)).content.decode()
     assert "Edit 29" in first_page and "Edit 0<" not in first_page
     assert "Page 1 of 2" in first_page
@@ -70,12 +71,12 @@ def test_compare_any_two_revisions(desk, published_brief, make_entity):
     first = published_brief.revisions.order_by("pk").first()
     lead, one, two = published_brief.sections.order_by("position")
     kim = make_entity("Kim Jong Unas")
-    services.edit_section(one, body="First body, now longer.", note="Longer")
-    services.update_brief(published_brief, title="Nauja antraštė", note="Title")
-    services.reorder_sections(published_brief, [lead.pk, two.pk, one.pk], note="Moved")
-    services.set_entities(lead, [kim], note="Kim")
-    services.add_section(published_brief, heading="Third", body="Brand new.", note="Added")
-    services.delete_section(two, note="Removed")
+    services.edit_section(one, body="First body, now longer.", note="Longer", actor=SYSTEM)
+    services.update_brief(published_brief, title="Nauja antraštė", note="Title", actor=SYSTEM)
+    services.reorder_sections(published_brief, [lead.pk, two.pk, one.pk], note="Moved", actor=SYSTEM)
+    services.set_entities(lead, [kim], note="Kim", actor=SYSTEM)
+    services.add_section(published_brief, heading="Third", body="Brand new.", note="Added", actor=SYSTEM)
+    services.delete_section(two, note="Removed", actor=SYSTEM)
     last = Revision.objects.latest()
 
     html = desk.get(compare_url(published_brief, first, last)).content.decode()
@@ -97,20 +98,24 @@ def test_compare_any_two_revisions(desk, published_brief, make_entity):
 def test_compare_shows_moves(desk, published_brief):
     first = published_brief.revisions.order_by("pk").first()
     lead, one, two = published_brief.sections.order_by("position")
-    services.reorder_sections(published_brief, [lead.pk, two.pk, one.pk], note="Moved")
+    services.reorder_sections(published_brief, [lead.pk, two.pk, one.pk], note="Moved", actor=SYSTEM)
     html = desk.get(compare_url(published_brief, first, Revision.objects.latest())).content.decode()
     assert "badge-moved" in html
 
 
 def test_diff_output_is_escaped(desk, published_brief):
     first = published_brief.revisions.order_by("pk").first()
-    evil = services.create_entity(name="<img src=x onerror=alert(1)>", kind=EntityKind.EVENT)
+    evil = services.create_entity(name="<img src=x onerror=alert(1)>", kind=EntityKind.EVENT, actor=SYSTEM)
     section = published_brief.sections.get(position=1)
     services.edit_section(
-        section, heading="<script>alert('h')</script>", body="<script>alert('b')</script> ok", note="<b>x</b>"
+        section,
+        heading="<script>alert('h')</script>",
+        body="<script>alert('b')</script> ok",
+        note="<b>x</b>",
+        actor=SYSTEM,
     )
-    services.update_brief(published_brief, title="<script>alert('t')</script>", note="t")
-    services.set_entities(section, [evil], note="e")
+    services.update_brief(published_brief, title="<script>alert('t')</script>", note="t", actor=SYSTEM)
+    services.set_entities(section, [evil], note="e", actor=SYSTEM)
     last = Revision.objects.latest()
     for url in (compare_url(published_brief, first, last), history_url(published_brief)):
         html = desk.get(url).content.decode()
@@ -138,7 +143,7 @@ def test_users_who_may_not_see_the_brief_cannot_reach_its_history(
 
 
 def test_unknown_brief_or_foreign_revision_is_not_found(desk, published_brief):
-    other = services.create_brief(title="Other", slug="other")
+    other = services.create_brief(title="Other", slug="other", actor=SYSTEM)
     foreign = other.revisions.get()
     mine = published_brief.revisions.order_by("pk").first()
     assert desk.get(reverse("admin:briefs_brief_history", args=[999999])).status_code == 404
@@ -158,7 +163,7 @@ def test_revision_list_hides_revisions_of_briefs_the_user_cannot_see(
 ):
     from django.contrib.auth.models import Permission
 
-    services.create_brief(title="Draft", slug="draft", note="Secret draft")
+    services.create_brief(title="Draft", slug="draft", note="Secret draft", actor=SYSTEM)
     user = make_user(django_user_model, "revisions-only")
     user.user_permissions.add(Permission.objects.get(codename="view_revision"))
     client.force_login(user)
@@ -173,6 +178,7 @@ def test_history_and_compare_cost_does_not_grow_with_revisions(desk, django_asse
         title="Big",
         slug="big",
         sections=[services.SectionInput(f"S{n}", f"Body {n}.") for n in range(60)],
+        actor=SYSTEM,
     )
     sections = list(brief.sections.order_by("position"))
     first = brief.revisions.get()
@@ -186,8 +192,8 @@ def test_history_and_compare_cost_does_not_grow_with_revisions(desk, django_asse
         return len(compare_queries), len(history_queries)
 
     for n in range(10):
-        services.edit_section(sections[n], body=f"Edited {n}.", note=f"Edit {n}")
+        services.edit_section(sections[n], body=f"Edited {n}.", note=f"Edit {n}", actor=SYSTEM)
     few = measure()
     for n in range(60):
-        services.edit_section(sections[n % 60], body=f"Edited again {n}.", note=f"Again {n}")
+        services.edit_section(sections[n % 60], body=f"Edited again {n}.", note=f"Again {n}", actor=SYSTEM)
     assert measure() == few

@@ -2,6 +2,8 @@
 
 import pytest
 
+from briefs import services
+from briefs.actors import SYSTEM
 from briefs.models import Entity, Revision
 from tests.desk import make_user
 
@@ -10,7 +12,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = "login"
 
 
-def urls(brief, revision, section, entity):
+def urls(brief, revision, section, entity, unused):
     b, r = brief.pk, revision.pk
     return [
         ("get", "/admin/", {}),
@@ -34,7 +36,9 @@ def urls(brief, revision, section, entity):
         ("get", "/admin/briefs/entity/", {}),
         ("get", "/admin/briefs/entity/add/", {}),
         ("get", f"/admin/briefs/entity/{entity.pk}/change/", {}),
+        # An entity that history mentions is merged, never deleted; one never tagged may go.
         ("get", f"/admin/briefs/entity/{entity.pk}/delete/", {}),
+        ("get", f"/admin/briefs/entity/{unused.pk}/delete/", {}),
         ("get", "/admin/briefs/revision/", {}),
         ("get", "/admin/autocomplete/?app_label=briefs&model_name=section&field_name=entities&term=Put", {}),
     ]
@@ -42,9 +46,10 @@ def urls(brief, revision, section, entity):
 
 # One column per URL above, in order.
 EXPECTED = {
-    "anonymous": [LOGIN] * 20,
+    "anonymous": [LOGIN] * 21,
     "no role": [
         200,
+        403,
         403,
         403,
         403,
@@ -84,6 +89,7 @@ EXPECTED = {
         200,
         200,
         403,
+        403,
         200,
         200,
     ],
@@ -105,6 +111,7 @@ EXPECTED = {
         200,
         200,
         200,
+        403,
         200,
         200,
         200,
@@ -123,11 +130,12 @@ def test_admin_permission_matrix(client, django_user_model, seed, who):
     revision = Revision.objects.filter(brief=seed).first()
     section = seed.sections.get(position=0)
     entity = Entity.objects.get(slug="vladimiras-putinas")
+    unused = services.create_entity(name="Niekur nežymėtas", kind="person", actor=SYSTEM)
     if users[who]:
         client.force_login(users[who])
     before = Revision.objects.count()
     observed = []
-    for method, url, data in urls(seed, revision, section, entity):
+    for method, url, data in urls(seed, revision, section, entity, unused):
         response = getattr(client, method)(url, data)
         if response.status_code == 302 and response["Location"].startswith("/admin/login/"):
             observed.append(LOGIN)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.models import Revision, Section
 from tests.desk import make_user
 
@@ -24,9 +25,9 @@ def edited(published_brief, make_entity):
     """The published brief after a text change, a new entity and a deleted section."""
     target = published_brief.revisions.order_by("pk").last()
     section = published_brief.sections.get(position=1)
-    services.edit_section(section, body="Wrong claim.", note="Oops")
-    services.set_entities(section, [make_entity("Kim Jong Unas")], note="Tag")
-    services.delete_section(published_brief.sections.get(position=2), note="Cut")
+    services.edit_section(section, body="Wrong claim.", note="Oops", actor=SYSTEM)
+    services.set_entities(section, [make_entity("Kim Jong Unas")], note="Tag", actor=SYSTEM)
+    services.delete_section(published_brief.sections.get(position=2), note="Cut", actor=SYSTEM)
     return published_brief, target
 
 
@@ -80,9 +81,11 @@ def test_reporter_may_revert_a_draft_but_not_a_published_brief(client, django_us
     )
     assert Revision.objects.count() == before
 
-    draft = services.create_brief(title="Draft", slug="draft", sections=[services.SectionInput("", "One.")])
+    draft = services.create_brief(
+        title="Draft", slug="draft", sections=[services.SectionInput("", "One.")], actor=SYSTEM
+    )
     first = draft.revisions.get()
-    services.edit_section(draft.sections.get(), body="Two.", note="Edit")
+    services.edit_section(draft.sections.get(), body="Two.", note="Edit", actor=SYSTEM)
     response = client.post(revert_url(draft, first), {"update_kind": "update", "update_note": "Back"})
     assert response.status_code == 302
     assert draft.sections.get().body == "One."

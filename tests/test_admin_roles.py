@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.models import Brief, BriefStatus, Revision, Section
 from briefs.roles import ROLE_PERMISSIONS
 from tests.desk import add_row, change_data, change_url, make_user
@@ -97,7 +98,9 @@ def test_reporter_may_add_a_hidden_section_to_a_published_brief(client, reporter
 
 
 def test_reporter_cannot_make_a_hidden_section_visible(client, reporter, published_brief):
-    section = services.add_section(published_brief, heading="Wip", body="Draft.", hidden=True, note="Wip")
+    section = services.add_section(
+        published_brief, heading="Wip", body="Draft.", hidden=True, note="Wip", actor=SYSTEM
+    )
     before = snapshot(published_brief)
     client.force_login(reporter)
     data = change_data(published_brief, note="Go live", sections={3: {"hidden": False}})
@@ -108,7 +111,9 @@ def test_reporter_cannot_make_a_hidden_section_visible(client, reporter, publish
 
 
 def test_reporter_may_edit_a_draft_but_not_publish_it(client, reporter):
-    brief = services.create_brief(title="Draft", slug="draft", sections=[services.SectionInput("", "One.")])
+    brief = services.create_brief(
+        title="Draft", slug="draft", sections=[services.SectionInput("", "One.")], actor=SYSTEM
+    )
     client.force_login(reporter)
     ok = client.post(change_url(brief), change_data(brief, sections={0: {"body": "Two."}}))
     assert ok.status_code == 302
@@ -121,7 +126,7 @@ def test_reporter_may_edit_a_draft_but_not_publish_it(client, reporter):
 
 
 def test_publish_action_is_not_offered_to_reporters_and_a_typed_post_does_nothing(client, reporter):
-    brief = services.create_brief(title="Draft", slug="draft")
+    brief = services.create_brief(title="Draft", slug="draft", actor=SYSTEM)
     client.force_login(reporter)
     changelist = reverse("admin:briefs_brief_changelist")
     assert b"publish_selected" not in client.get(changelist).content
@@ -131,7 +136,7 @@ def test_publish_action_is_not_offered_to_reporters_and_a_typed_post_does_nothin
 
 
 def test_editor_publishes_with_the_action(client, editor_user):
-    brief = services.create_brief(title="Draft", slug="draft")
+    brief = services.create_brief(title="Draft", slug="draft", actor=SYSTEM)
     client.force_login(editor_user)
     response = client.post(
         reverse("admin:briefs_brief_changelist"),
@@ -201,7 +206,7 @@ def test_reporter_may_add_aliases_but_not_rename_an_entity_readers_see(client, r
     putin.refresh_from_db()
     assert putin.name == "Vladimiras Putinas"
     # An entity no reader sees yet is the reporter's to shape.
-    fresh = services.create_entity(name="Naujas", kind="person")
+    fresh = services.create_entity(name="Naujas", kind="person", actor=SYSTEM)
     fresh_url = reverse("admin:briefs_entity_change", args=[fresh.pk])
     assert client.post(fresh_url, {**form, "name": "Naujasis", "aliases": ""}).status_code == 302
     fresh.refresh_from_db()
@@ -211,7 +216,9 @@ def test_reporter_may_add_aliases_but_not_rename_an_entity_readers_see(client, r
 def test_reporter_may_work_on_a_hidden_section_of_a_published_brief(client, reporter, published_brief):
     from briefs.models import Entity
 
-    section = services.add_section(published_brief, heading="Wip", body="Draft.", hidden=True, note="Wip")
+    section = services.add_section(
+        published_brief, heading="Wip", body="Draft.", hidden=True, note="Wip", actor=SYSTEM
+    )
     russia = Entity.objects.get(name="Rusija")
     client.force_login(reporter)
     data = change_data(

@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from briefs.actors import SYSTEM
 from briefs.models import Entity, Revision, Section
 from tests.desk import PASSWORD, make_user
 
@@ -222,8 +223,10 @@ def test_accepting_a_suggested_entity(live_server, seed, settings, django_user_m
     section = Section.objects.get(brief=seed, heading="Komerciniai ryšiai ir turizmas")
     kyiv = Entity.objects.get(name="Kyjivas")
     if section.tagged_entities.filter(tag=kyiv).exists():
-        services.set_entities(section, section.entities.exclude(pk=kyiv.pk), note="Untag")
-    services.edit_section(section, body=section.body + "\n\nDelegacija lankėsi ir Kyjive.", note="Kyjivas")
+        services.set_entities(section, section.entities.exclude(pk=kyiv.pk), note="Untag", actor=SYSTEM)
+    services.edit_section(
+        section, body=section.body + "\n\nDelegacija lankėsi ir Kyjive.", note="Kyjivas", actor=SYSTEM
+    )
     page.goto(f"{live_server.url}/admin/login/?next=/admin/briefs/brief/{seed.pk}/change/")
     page.fill("#id_username", editor.username)
     page.fill("#id_password", PASSWORD)

@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from briefs import caching, services
-from briefs.freshness import board
+from briefs.actors import SYSTEM
 from briefs.models import RevisionKind
 
 UNREACHABLE_REDIS = {
@@ -44,25 +44,13 @@ def test_public_responses_carry_validators_and_cache_control(client, published_b
         assert "Set-Cookie" not in response, url
 
 
-def test_a_known_brief_version_answers_304_without_a_query(
-    client, published_brief, django_assert_num_queries
-):
-    for url in urls(published_brief)[:4]:
-        etag = client.get(url)["ETag"]
-        with django_assert_num_queries(0):
-            response = client.get(url, HTTP_IF_NONE_MATCH=etag)
-        assert response.status_code == 304, url
-        assert response.content == b""
-        assert response["ETag"] == etag
-
-
-def test_any_page_answers_304_after_at_most_one_query(client, published_brief, django_assert_num_queries):
+def test_every_page_answers_304_after_one_indexed_query(client, published_brief, django_assert_num_queries):
     for url in urls(published_brief):
         etag = client.get(url)["ETag"]
-        board.forget()  # as in a process that has not read this brief yet
         with django_assert_num_queries(1):
             response = client.get(url, HTTP_IF_NONE_MATCH=etag)
         assert response.status_code == 304, url
+        assert response.content == b""
         assert response["ETag"] == etag
 
 
@@ -77,7 +65,12 @@ def test_brief_page_queries_are_bounded(client, published_brief, django_assert_n
     for number in range(10):
         entity = make_entity(f"Asmuo {number}")
         services.add_section(
-            published_brief, heading=f"Dalis {number}", body="Tekstas.", entities=[entity], note="Nauja"
+            published_brief,
+            heading=f"Dalis {number}",
+            body="Tekstas.",
+            entities=[entity],
+            note="Nauja",
+            actor=SYSTEM,
         )
     url = published_brief.get_absolute_url()
     # Rendering the article: the brief, its stored article (stale), sections, entities, change log, store,
@@ -94,7 +87,8 @@ def test_brief_page_queries_are_bounded(client, published_brief, django_assert_n
 def test_warm_render_comes_from_the_cache(client, published_brief, django_assert_num_queries):
     url = published_brief.get_absolute_url()
     cold = client.get(url)
-    with django_assert_num_queries(0):
+    # The brief row, which is its own version token; the page itself comes from the cache.
+    with django_assert_num_queries(1):
         warm = client.get(url)
     assert warm.status_code == 200
     assert warm.content == cold.content
@@ -105,7 +99,7 @@ def test_a_save_invalidates_the_cached_page(client, published_brief):
     url = published_brief.get_absolute_url()
     before = client.get(url)
     section = published_brief.sections.get(heading="First")
-    services.edit_section(section, body="Fresh wording.", note="Atnaujinta")
+    services.edit_section(section, body="Fresh wording.", note="Atnaujinta", actor=SYSTEM)
     after = client.get(url)
     assert "Fresh wording." in after.content.decode()
     assert "First body." not in after.content.decode()
@@ -117,7 +111,7 @@ def test_a_minor_save_invalidates_too(client, published_brief):
     url = reverse("briefs:api-detail", kwargs={"slug": published_brief.slug})
     client.get(url)
     section = published_brief.sections.get(heading="Second")
-    services.edit_section(section, body="Typo fixed.", kind=RevisionKind.MINOR)
+    services.edit_section(section, body="Typo fixed.", kind=RevisionKind.MINOR, actor=SYSTEM)
     assert "Typo fixed." in client.get(url).content.decode()
 
 
@@ -128,7 +122,7 @@ def test_an_entity_edit_invalidates_pages_that_show_it(client, published_brief):
     pages = [published_brief.get_absolute_url(), russia.get_absolute_url()]
     for url in pages:
         client.get(url)
-    services.update_entity(russia, name="Rusijos Federacija")
+    services.update_entity(russia, name="Rusijos Federacija", actor=SYSTEM)
     for url in pages:
         assert "Rusijos Federacija" in client.get(url).content.decode(), url
 
@@ -136,7 +130,7 @@ def test_an_entity_edit_invalidates_pages_that_show_it(client, published_brief):
 def test_unpublishing_takes_the_page_down_at_once(client, published_brief):
     url = published_brief.get_absolute_url()
     etag = client.get(url)["ETag"]
-    services.unpublish_brief(published_brief)
+    services.unpublish_brief(published_brief, actor=SYSTEM)
     assert client.get(url).status_code == 404
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
 
@@ -161,7 +155,7 @@ def test_staff_responses_are_never_cached(client, published_brief, editor):
 
 def test_staff_preview_of_a_draft_is_private(client, editor):
     draft = services.create_brief(
-        title="Dar ne", slug="dar-ne", sections=[services.SectionInput("", "Slapta.")]
+        title="Dar ne", slug="dar-ne", sections=[services.SectionInput("", "Slapta.")], actor=SYSTEM
     )
     assert client.get(draft.get_absolute_url()).status_code == 404
     client.force_login(editor)
@@ -199,9 +193,12 @@ def test_versions_move_only_for_the_briefs_a_save_changes(published_brief, make_
 
     ukraine = make_entity("Ukraina", "country")
     other = services.create_brief(
-        title="Kita", slug="kita", sections=[services.SectionInput("", "Kitas tekstas.", entities=[ukraine])]
+        title="Kita",
+        slug="kita",
+        sections=[services.SectionInput("", "Kitas tekstas.", entities=[ukraine])],
+        actor=SYSTEM,
     )
-    services.publish_brief(other, note="Paskelbta")
+    services.publish_brief(other, note="Paskelbta", actor=SYSTEM)
 
     def versions():
         return dict(Brief.objects.values_list("slug", "version"))
@@ -209,19 +206,39 @@ def test_versions_move_only_for_the_briefs_a_save_changes(published_brief, make_
     before = versions()
     # Tagging Ukraine in one brief changes that brief only.
     section = published_brief.sections.get(heading="Second")
-    services.set_entities(section, [ukraine], note="Žymė")
+    services.set_entities(section, [ukraine], note="Žymė", actor=SYSTEM)
     after_tag = versions()
     assert after_tag == {**before, "bandomoji": before["bandomoji"] + 1}
     # Renaming Ukraine changes every brief that shows it; a rename of an unused entity changes none.
-    services.update_entity(ukraine, name="Ukraina (valstybė)")
+    services.update_entity(ukraine, name="Ukraina (valstybė)", actor=SYSTEM)
     after_rename = versions()
     assert after_rename == {"bandomoji": after_tag["bandomoji"] + 1, "kita": after_tag["kita"] + 1}
     unused = make_entity("Niekur neminimas")
-    services.update_entity(unused, description="Niekas.")
+    services.update_entity(unused, description="Niekas.", actor=SYSTEM)
     assert versions() == after_rename
     # A merge moves the taggings of the duplicate, so the briefs that showed it move on.
     duplicate = make_entity("Ukraine", "country")
-    services.set_entities(other.sections.get(), [duplicate], note="Žymė")
+    services.set_entities(other.sections.get(), [duplicate], note="Žymė", actor=SYSTEM)
     before_merge = versions()
-    services.merge_entities(Entity.objects.get(pk=ukraine.pk), [duplicate])
+    services.merge_entities(Entity.objects.get(pk=ukraine.pk), [duplicate], actor=SYSTEM)
     assert versions() == {k: v + 1 for k, v in before_merge.items()}
+
+
+def test_validators_move_only_when_the_public_page_changes(client, published_brief, editor):
+    """Outsiders cannot watch unpublished work through ETags, Last-Modified or the API's version."""
+    detail = published_brief.get_absolute_url()
+    api = reverse("briefs:api-detail", kwargs={"slug": published_brief.slug})
+
+    def validators():
+        page, item = client.get(detail), client.get(api)
+        return page["ETag"], page["Last-Modified"], item["ETag"], item.json()["version"]
+
+    before = validators()
+    hidden = services.add_section(
+        published_brief, heading="Ruošiama", body="Dar ne.", hidden=True, actor=editor, note="x"
+    )
+    services.edit_section(hidden, body="Vis dar ne.", actor=editor, note="y")
+    services.create_brief(title="Juodraštis", slug="juodrastis", actor=editor)
+    assert validators() == before
+    services.edit_section(hidden, hidden=False, actor=editor, note="Nauja dalis")
+    assert validators()[0] != before[0] and validators()[3] != before[3]

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from briefs import services
-from briefs.changes import InvalidSince, parse_since
+from briefs.actors import SYSTEM
 from briefs.models import EntityKind, RevisionKind
+from briefs.revisions.changes import InvalidSince, parse_since
 
 T0 = datetime(2025, 10, 27, 8, 0, tzinfo=UTC)
 
@@ -32,16 +33,25 @@ def story(db, make_entity):
             services.SectionInput("Turizmas", "Turistai keliauja į Vonsaną."),
         ],
         at=at(0),
+        actor=SYSTEM,
     )
-    services.publish_brief(brief, note="Paskelbta", at=at(1))
+    services.publish_brief(brief, note="Paskelbta", at=at(1), actor=SYSTEM)
     _lead, military, tourism = brief.sections.order_by("position")
     # +3h: a public correction of one passage, and a new entity on it.
-    with services.revision(brief, note="Pataisyta sritis", kind=RevisionKind.CORRECTION, at=at(3)):
-        services.edit_section(military, body="Kariai buvo pasiųsti į Kursko ir Belgorodo sritis.")
-        services.set_entities(military, [kim])
+    with services.editing(
+        brief, note="Pataisyta sritis", kind=RevisionKind.CORRECTION, at=at(3), actor=SYSTEM
+    ):
+        services.edit_section(
+            military, body="Kariai buvo pasiųsti į Kursko ir Belgorodo sritis.", actor=SYSTEM
+        )
+        services.set_entities(military, [kim], actor=SYSTEM)
     # +5h: a minor fix that is not public, and a hidden draft section.
     services.edit_section(
-        tourism, body="Turistai keliauja į Vonsaną (slaptas juodraštis).", kind=RevisionKind.MINOR, at=at(5)
+        tourism,
+        body="Turistai keliauja į Vonsaną (slaptas juodraštis).",
+        kind=RevisionKind.MINOR,
+        at=at(5),
+        actor=SYSTEM,
     )
     services.add_section(
         brief,
@@ -50,11 +60,12 @@ def story(db, make_entity):
         hidden=True,
         kind=RevisionKind.MINOR,
         at=at(5.5),
+        actor=SYSTEM,
     )
     # +7h: a public update adds a section and removes the tourism one.
-    with services.revision(brief, note="Nauja dalis", at=at(7)):
-        services.add_section(brief, heading="Komercija", body="Prekyba auga.")
-        services.delete_section(tourism)
+    with services.editing(brief, note="Nauja dalis", at=at(7), actor=SYSTEM):
+        services.add_section(brief, heading="Komercija", body="Prekyba auga.", actor=SYSTEM)
+        services.delete_section(tourism, actor=SYSTEM)
     return brief
 
 
@@ -134,7 +145,7 @@ def test_missing_since_is_a_400_too(client, story):
 
 
 def test_unpublished_brief_has_no_changes_page(client, story):
-    services.unpublish_brief(story)
+    services.unpublish_brief(story, actor=SYSTEM)
     assert changes(client, story, "2025-10-27").status_code == 404
 
 
@@ -152,7 +163,7 @@ def test_brief_page_offers_since_last_visit_without_inline_script(client, story)
 def test_entity_added_to_an_existing_section_is_new(client, story, make_entity):
     moscow = make_entity("Maskva", EntityKind.PLACE)
     lead = story.sections.order_by("position").first()
-    services.set_entities(lead, [*lead.entities.all(), moscow], note="Pridėta Maskva", at=at(9))
+    services.set_entities(lead, [*lead.entities.all(), moscow], note="Pridėta Maskva", at=at(9), actor=SYSTEM)
     html = changes(client, story, at(8).isoformat()).content.decode()
     assert re.search(r'id="new-entities-heading".*?Maskva', html, re.S)
 
@@ -163,9 +174,12 @@ def test_since_your_last_visit_in_a_browser(live_server, browser_page):
     """The link appears only after the brief changed since the last visit, and leads to those changes;
     the script runs under the Content Security Policy."""
     brief = services.create_brief(
-        title="Kas žinoma", slug="kas-zinoma", sections=[services.SectionInput("Pradžia", "Senas tekstas.")]
+        title="Kas žinoma",
+        slug="kas-zinoma",
+        sections=[services.SectionInput("Pradžia", "Senas tekstas.")],
+        actor=SYSTEM,
     )
-    services.publish_brief(brief, note="Paskelbta")
+    services.publish_brief(brief, note="Paskelbta", actor=SYSTEM)
     url = live_server.url + brief.get_absolute_url()
     page = browser_page
     problems = []
@@ -175,7 +189,7 @@ def test_since_your_last_visit_in_a_browser(live_server, browser_page):
     page.reload()
     assert page.locator(".since-visit").is_hidden()  # nothing changed since the first visit
 
-    services.edit_section(brief.sections.get(), body="Naujas tekstas.", note="Atnaujinta")
+    services.edit_section(brief.sections.get(), body="Naujas tekstas.", note="Atnaujinta", actor=SYSTEM)
     page.reload()
     link = page.locator(".since-visit-link")
     assert link.is_visible()

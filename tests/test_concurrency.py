@@ -6,7 +6,8 @@ import pytest
 from django.db import connection, connections
 
 from briefs import services
-from briefs.history import EditConflict, revision
+from briefs.actors import SYSTEM
+from briefs.history import EditConflict
 from briefs.models import Brief, Revision, RevisionKind, Section
 
 THREADS = 25
@@ -14,11 +15,12 @@ EDITS_PER_THREAD = 5
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_parallel_edits_are_each_accepted_once_or_rejected(make_entity):
     brief = services.create_brief(
-        title="Lenktynės", slug="lenktynes", sections=[services.SectionInput("", "Start.")]
+        title="Lenktynės", slug="lenktynes", sections=[services.SectionInput("", "Start.")], actor=SYSTEM
     )
-    services.publish_brief(brief, note="Paskelbta")
+    services.publish_brief(brief, note="Paskelbta", actor=SYSTEM)
     section_id = brief.sections.get().pk
     revisions_before = Revision.objects.filter(brief=brief).count()
     outcomes: list[tuple[str, str]] = []
@@ -35,7 +37,12 @@ def test_parallel_edits_are_each_accepted_once_or_rejected(make_entity):
                 section = Section.objects.select_related("brief").get(pk=section_id)
                 try:
                     services.edit_section(
-                        section, body=text, note=text, kind=RevisionKind.UPDATE, expected_revision=seen
+                        section,
+                        body=text,
+                        note=text,
+                        kind=RevisionKind.UPDATE,
+                        expected_revision=seen,
+                        actor=SYSTEM,
                     )
                     result = "accepted"
                 except EditConflict:
@@ -94,10 +101,10 @@ def test_a_failure_inside_the_save_leaves_nothing_half_written(published_brief, 
     monkeypatch.setattr(services, "bulk_create_with_history", connection_drops)
     with (
         pytest.raises(OperationalError),
-        revision(published_brief, note="Dvi dalys", kind=RevisionKind.UPDATE),
+        services.editing(published_brief, note="Dvi dalys", kind=RevisionKind.UPDATE, actor=SYSTEM),
     ):
-        services.edit_section(section, body="Written before the failure.")
-        services.set_entities(section, [ukraine])
+        services.edit_section(section, body="Written before the failure.", actor=SYSTEM)
+        services.set_entities(section, [ukraine], actor=SYSTEM)
 
     assert (
         Revision.objects.count(),

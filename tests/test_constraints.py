@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from briefs import services
-from briefs.history import revision
+from briefs.actors import SYSTEM
 from briefs.models import Brief, Entity, Revision, Section
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_duplicate_slug_gets_a_clear_error(published_brief):
     with pytest.raises(ValidationError, match="slug"):
-        services.create_brief(title="Kita", slug=published_brief.slug)
+        services.create_brief(title="Kita", slug=published_brief.slug, actor=SYSTEM)
     assert Brief.objects.count() == 1
 
 
@@ -48,7 +48,11 @@ def test_the_database_itself_refuses_bad_rows(published_brief):
         lambda: Entity(name="x", slug="x", kind="planet").save(),
     ]
     for case in cases:
-        with pytest.raises(IntegrityError), transaction.atomic(), revision(None, note="test"):
+        with (
+            pytest.raises(IntegrityError),
+            transaction.atomic(),
+            services.editing(None, note="test", actor=SYSTEM),
+        ):
             case()
     for bad in [
         {"kind": "whatever", "note": "x"},

@@ -4,8 +4,8 @@ section exactly once."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefs.diff import DELETE, EQUAL, INSERT, diff_states, word_diff
-from briefs.state import BriefState, SectionState
+from briefs.revisions.diff import DELETE, EQUAL, INSERT, diff_states, word_diff
+from briefs.revisions.state import BriefState, SectionState
 
 text = st.text(alphabet=st.sampled_from(list("abc ąčę„“.,\n<>&")), max_size=60)
 
@@ -54,6 +54,8 @@ def test_every_section_is_classified_once(old_ids, new_ids, old_bodies, new_bodi
     # Only sections that kept their place relative to each other are unmoved.
     kept = [i for i in new_ids if i in set(old_ids) and i not in {c.id for c in diff.moved}]
     assert kept == [i for i in old_ids if i in kept]
+    # A section still at the same place number is never said to have moved ("from 4 to 4").
+    assert all(c.old.position != c.new.position for c in diff.moved)
     assert bool(diff) == (old != new)
 
 

@@ -24,7 +24,7 @@ def planted(published_brief, make_entity, editor):
         title=f"Draft {MARKERS['draft']}",
         slug="juodrastis",
         sections=[services.SectionInput("", f"Body {MARKERS['draft']}", entities=[secret_entity])],
-        user=editor,
+        actor=editor,
     )
     services.add_section(
         published_brief,
@@ -32,23 +32,23 @@ def planted(published_brief, make_entity, editor):
         body=f"Body {MARKERS['hidden']}",
         hidden=True,
         entities=[secret_entity],
-        user=editor,
+        actor=editor,
         note="Ruošiama",
     )
     gone = services.create_brief(
         title=f"Gone {MARKERS['unpublished']}",
         slug="isimta",
         sections=[services.SectionInput("", f"Body {MARKERS['unpublished']}")],
-        user=editor,
+        actor=editor,
     )
-    services.publish_brief(gone, user=editor)
-    services.unpublish_brief(gone, user=editor, note="Išimta", kind=RevisionKind.UPDATE)
+    services.publish_brief(gone, actor=editor)
+    services.unpublish_brief(gone, actor=editor, note="Išimta", kind=RevisionKind.UPDATE)
     # Wording that only ever stood in a minor revision, replaced before any public one.
     second = published_brief.sections.get(heading="Second")
     services.edit_section(
-        second, body=f"Second body {MARKERS['minor_only']}.", user=editor, kind=RevisionKind.MINOR
+        second, body=f"Second body {MARKERS['minor_only']}.", actor=editor, kind=RevisionKind.MINOR
     )
-    services.edit_section(second, body="Second body, final.", user=editor, note="Patikslinta")
+    services.edit_section(second, body="Second body, final.", actor=editor, note="Patikslinta")
     return {"draft": draft, "gone": gone, "entity": secret_entity, "brief": published_brief}
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.models import RevisionKind
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -17,13 +18,17 @@ T0 = datetime(2025, 10, 27, 8, 0, tzinfo=UTC)
 @pytest.fixture
 def two_briefs(db):
     older = services.create_brief(
-        title="Senesnė", slug="senesne", sections=[services.SectionInput("", "A.")], at=T0 - timedelta(days=7)
+        title="Senesnė",
+        slug="senesne",
+        sections=[services.SectionInput("", "A.")],
+        at=T0 - timedelta(days=7),
+        actor=SYSTEM,
     )
-    services.publish_brief(older, note="Paskelbta", at=T0 - timedelta(days=7))
+    services.publish_brief(older, note="Paskelbta", at=T0 - timedelta(days=7), actor=SYSTEM)
     newer = services.create_brief(
-        title="Naujesnė", slug="naujesne", sections=[services.SectionInput("", "B.")], at=T0
+        title="Naujesnė", slug="naujesne", sections=[services.SectionInput("", "B.")], at=T0, actor=SYSTEM
     )
-    services.publish_brief(newer, note="Paskelbta", at=T0 + timedelta(hours=2))
+    services.publish_brief(newer, note="Paskelbta", at=T0 + timedelta(hours=2), actor=SYSTEM)
     section = newer.sections.get()
     services.edit_section(
         section,
@@ -31,6 +36,7 @@ def two_briefs(db):
         note="Klaida datoje",
         kind=RevisionKind.CORRECTION,
         at=T0 + timedelta(hours=3),
+        actor=SYSTEM,
     )
     services.edit_section(
         section,
@@ -38,11 +44,14 @@ def two_briefs(db):
         note="Tiksliau",
         kind=RevisionKind.CLARIFICATION,
         at=T0 + timedelta(hours=5),
+        actor=SYSTEM,
     )
     # A minor fix days later is not a material update.
-    services.edit_section(section, body="B, patikslinta!", kind=RevisionKind.MINOR, at=T0 + timedelta(days=3))
+    services.edit_section(
+        section, body="B, patikslinta!", kind=RevisionKind.MINOR, at=T0 + timedelta(days=3), actor=SYSTEM
+    )
     draft = services.create_brief(
-        title="Juodraštis", slug="juodrastis", sections=[services.SectionInput("", "C.")]
+        title="Juodraštis", slug="juodrastis", sections=[services.SectionInput("", "C.")], actor=SYSTEM
     )
     return older, newer.__class__.objects.get(pk=newer.pk), draft
 
@@ -95,7 +104,7 @@ def test_feeds_answer_conditional_requests(client, two_briefs):
     url = reverse("briefs:site-feed")
     etag = client.get(url)["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
-    services.unpublish_brief(two_briefs[0])
+    services.unpublish_brief(two_briefs[0], actor=SYSTEM)
     response = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert [e.findtext(f"{ATOM}title") for e in parse(response).findall(f"{ATOM}entry")] == ["Naujesnė"]

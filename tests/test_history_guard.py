@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.history import RevisionRequired, UntrackedWrite
 from briefs.models import Brief, Entity, Section, TaggedEntity
 
@@ -51,7 +52,7 @@ def test_bulk_create_and_bulk_update_are_refused(published_brief):
 def test_deleting_through_the_services_records_history(published_brief):
     section = published_brief.sections.get(heading="First")
     pk = section.pk
-    services.delete_section(section, note="Pašalinta")
+    services.delete_section(section, note="Pašalinta", actor=SYSTEM)
     assert Section.history.filter(id=pk, history_type="-").count() == 1
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from briefs import services
+from briefs.actors import SYSTEM
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUES = [ROOT / "briefs" / "locale" / lang / "LC_MESSAGES" / "django.po" for lang in ("lt", "en")] + [
@@ -27,8 +28,9 @@ def english_brief(db):
         language="en",
         sections=[services.SectionInput("", "Lead."), services.SectionInput("Trade", "Body.")],
         at=datetime(2025, 10, 27, 9, tzinfo=UTC),
+        actor=SYSTEM,
     )
-    services.publish_brief(brief, note="Published", at=datetime(2025, 10, 27, 9, tzinfo=UTC))
+    services.publish_brief(brief, note="Published", at=datetime(2025, 10, 27, 9, tzinfo=UTC), actor=SYSTEM)
     return brief
 
 

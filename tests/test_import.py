@@ -1,7 +1,6 @@
 """Importing plain-text briefs: heading detection, validation, the import_brief command."""
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,18 +14,14 @@ from briefs.importing import BriefImportError, decode, is_heading, parse_bytes, 
 from briefs.management.commands.import_brief import Command as ImportCommand
 from briefs.models import Brief, BriefStatus, Entity, Revision, Section, TaggedEntity
 from briefs.text import escape_markdown
+from tests.conftest import SEED_TEXT
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-SEED_NAME = "000_2539d4bab154727d.txt"
 SEED_TITLE = "Kas žinoma apie Rusijos ir Šiaurės Korėjos santykius"
 
 
 @pytest.fixture
 def seed_file():
-    path = SEEDS / SEED_NAME
-    if not path.is_file():
-        pytest.fail(f"The seed text is missing: expected it at {path}")
-    return path
+    return SEED_TEXT
 
 
 def run(*args):
@@ -170,7 +165,7 @@ def test_importing_the_seed_gives_the_fixture_sections_text_and_entities(seed, s
 
     assert contents(brief) == contents(seed)
     revision = Revision.objects.get(brief=brief)
-    assert revision.note == f"Imported from {SEED_NAME}"
+    assert revision.note == f"Imported from {SEED_TEXT.name}"
     assert revision.user is None
     assert not revision.is_public
     # Every history row of the import belongs to that one revision.
@@ -235,7 +230,10 @@ def test_publish_with_a_permitted_user(seed_file, editor):
     assert brief.status == BriefStatus.PUBLISHED
     assert brief.first_published_at is not None
     notes = list(brief.revisions.order_by("pk").values_list("note", "user__username", "is_public"))
-    assert notes == [(f"Imported from {SEED_NAME}", "editor", False), (gettext("Published"), "editor", True)]
+    assert notes == [
+        (f"Imported from {SEED_TEXT.name}", "editor", False),
+        (gettext("Published"), "editor", True),
+    ]
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.models import EntityKind, RevisionKind
 
 LD_BLOCK = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
@@ -30,14 +31,16 @@ def brief(db, make_entity):
             ),
             services.SectionInput("Slapta", "Paslėpta.", hidden=True, entities=[un]),
         ],
+        actor=SYSTEM,
     )
-    services.publish_brief(brief, note="Paskelbta")
+    services.publish_brief(brief, note="Paskelbta", actor=SYSTEM)
     section = brief.sections.get(position=1)
     services.edit_section(
         section,
         body="Pataisyta.",
         note="Klaida </script><script>alert(3)</script>",
         kind=RevisionKind.CORRECTION,
+        actor=SYSTEM,
     )
     brief.refresh_from_db()
     return brief
@@ -56,8 +59,8 @@ def test_news_article_fields(client, brief):
     assert data["headline"] == "Kas žinoma"
     assert data["description"] == brief.dek
     assert data["inLanguage"] == "lt"
-    assert data["datePublished"] == brief.first_published_at.isoformat()
-    assert data["dateModified"] == brief.last_material_update_at.isoformat()
+    assert data["datePublished"] == brief.first_published_at.isoformat(timespec="seconds")
+    assert data["dateModified"] == brief.last_material_update_at.isoformat(timespec="seconds")
     assert data["url"] == "http://testserver/briefs/kas-zinoma/"
     assert data["about"] == [
         {

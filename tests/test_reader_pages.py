@@ -5,18 +5,19 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.models import EntityKind
 
 pytestmark = pytest.mark.django_db
 
 
 def test_brief_list_shows_published_briefs_most_recently_updated_first(client, published_brief, editor):
-    older = services.create_brief(title="Senesnė santrauka", slug="senesne", user=editor)
-    services.publish_brief(older, user=editor, note="Paskelbta")
+    older = services.create_brief(title="Senesnė santrauka", slug="senesne", actor=editor)
+    services.publish_brief(older, actor=editor, note="Paskelbta")
     services.edit_section(
-        published_brief.sections.get(heading="First"), body="Newer.", user=editor, note="Naujiena"
+        published_brief.sections.get(heading="First"), body="Newer.", actor=editor, note="Naujiena"
     )
-    services.create_brief(title="Nepaskelbta santrauka", slug="juodrastis", user=editor)
+    services.create_brief(title="Nepaskelbta santrauka", slug="juodrastis", actor=editor)
     html = client.get("/briefs/").content.decode()
     assert html.index("Bandomoji santrauka") < html.index("Senesnė santrauka")
     assert "Nepaskelbta santrauka" not in html
@@ -44,7 +45,7 @@ def test_brief_page_dates_follow_the_interface_language(client, seed):
 
 
 def test_unknown_or_unpublished_brief_is_404(client, editor):
-    draft = services.create_brief(title="Juodraštis", slug="juodrastis", user=editor)
+    draft = services.create_brief(title="Juodraštis", slug="juodrastis", actor=editor)
     assert client.get("/briefs/nera-tokios/").status_code == 404
     assert client.get(draft.get_absolute_url()).status_code == 404
 
@@ -69,9 +70,10 @@ def build_brief(make_entity, sections, entities_per_section, slug):
             services.SectionInput(f"Skyrius {i}" if i else "", f"Tekstas {i}.", entities=entities)
             for i in range(sections)
         ],
+        actor=SYSTEM,
     )
-    services.publish_brief(brief, note="Paskelbta")
-    services.edit_section(brief.sections.get(position=0), body="Pakeista.", note="Atnaujinta")
+    services.publish_brief(brief, note="Paskelbta", actor=SYSTEM)
+    services.edit_section(brief.sections.get(position=0), body="Pakeista.", note="Atnaujinta", actor=SYSTEM)
     return brief
 
 

@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_router_sends_reads_to_the_replica_and_admin_and_writes_to_the_primary():
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):

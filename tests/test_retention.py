@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from briefs import services
 from briefs.models import Revision, RevisionKind, Section
-from briefs.state import state_as_of
+from briefs.revisions.state import state_as_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,11 @@ def aged_history(published_brief, editor):
     old = timezone.now() - timedelta(days=40)
     first = published_brief.sections.get(heading="First")
     second = published_brief.sections.get(heading="Second")
-    minor = {"user": editor, "kind": RevisionKind.MINOR}
+    minor = {"actor": editor, "kind": RevisionKind.MINOR}
     m1 = services.edit_section(first, body="typo 1", at=old, **minor)
     m2 = services.edit_section(first, body="typo 2", at=old + timedelta(minutes=1), **minor)
     public = services.edit_section(
-        first, body="Public text.", user=editor, note="Atnaujinta", at=old + timedelta(minutes=2)
+        first, body="Public text.", actor=editor, note="Atnaujinta", at=old + timedelta(minutes=2)
     )
     m3 = services.edit_section(second, body="Second, tidied.", at=old + timedelta(minutes=3), **minor)
     recent = services.edit_section(first, body="Recent minor.", **minor)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.models import Section
 from tests.desk import make_user
 
@@ -30,28 +31,32 @@ def briefs(make_entity):
         slug="old",
         sections=[services.SectionInput("", "Lead."), services.SectionInput("Body", "Text.")],
         at=NOW - timedelta(days=30),
+        actor=SYSTEM,
     )
-    services.publish_brief(old, at=NOW - timedelta(days=30))
+    services.publish_brief(old, at=NOW - timedelta(days=30), actor=SYSTEM)
     newer = services.create_brief(
         title="Newer",
         slug="newer",
         sections=[services.SectionInput("Only", "Text.")],
         at=NOW - timedelta(days=10),
+        actor=SYSTEM,
     )
-    services.publish_brief(newer, at=NOW - timedelta(days=10))
-    services.add_section(newer, heading="Hidden", body="x", hidden=True, note="wip")
-    services.create_brief(title="Draft", slug="draft", sections=[services.SectionInput("", "x")])
+    services.publish_brief(newer, at=NOW - timedelta(days=10), actor=SYSTEM)
+    services.add_section(newer, heading="Hidden", body="x", hidden=True, note="wip", actor=SYSTEM)
+    services.create_brief(
+        title="Draft", slug="draft", sections=[services.SectionInput("", "x")], actor=SYSTEM
+    )
     return old, newer
 
 
 def test_review_due_rule_and_order(briefs, settings):
     old, _newer = briefs
     lead, body = old.sections.order_by("position")
-    services.mark_reviewed(body, user=None, at=NOW - timedelta(days=8))
+    services.mark_reviewed(body, actor=SYSTEM, at=NOW - timedelta(days=8))
     due = list(Section.objects.review_due(NOW))
     # Never reviewed counts from first publication; hidden sections and drafts are never due.
     assert [(s.brief.slug, s.heading) for s in due] == [("old", ""), ("newer", "Only"), ("old", "Body")]
-    services.mark_reviewed(lead, user=None, at=NOW - timedelta(days=1))
+    services.mark_reviewed(lead, actor=SYSTEM, at=NOW - timedelta(days=1))
     assert [s.heading for s in Section.objects.review_due(NOW)] == ["Only", "Body"]
     settings.BRIEFS_REVIEW_INTERVAL_DAYS = 9
     assert [s.heading for s in Section.objects.review_due(NOW)] == ["Only"]
@@ -64,7 +69,7 @@ def test_mark_reviewed_writes_no_revision(briefs):
     section = old.sections.first()
     revisions = old.revisions.count()
     history = Section.history.count()
-    services.mark_reviewed(section, user=None)
+    services.mark_reviewed(section, actor=SYSTEM)
     assert old.revisions.count() == revisions and Section.history.count() == history
 
 
@@ -105,8 +110,8 @@ def test_reporters_see_the_list_without_mark_buttons(client, django_user_model, 
 def test_command_prints_the_list_and_fails_when_something_is_due(briefs, capsys, django_user_model):
     old, _ = briefs
     body = old.sections.get(heading="Body")
-    reviewer = make_user(django_user_model, "rita")
-    services.mark_reviewed(body, user=reviewer, at=NOW - timedelta(days=8))
+    reviewer = make_user(django_user_model, "rita", "Editor")
+    services.mark_reviewed(body, actor=reviewer, at=NOW - timedelta(days=8))
     with pytest.raises(CommandError, match=r"^3 section\(s\) due for review\.$"):
         call_command("review_due", as_of=NOW.isoformat())
     fmt = "%Y-%m-%d %H:%M"

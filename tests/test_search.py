@@ -6,6 +6,7 @@ from django.db import connection
 from django.urls import reverse
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.search import config_for, highlighted, search
 
 
@@ -22,17 +23,22 @@ def corpus(db):
             services.SectionInput("Turizmas", "Turistai keliauja į Vonsaną."),
             services.SectionInput("Slapta", "Putinu paslėpta dalis.", hidden=True),
         ],
+        actor=SYSTEM,
     )
-    services.publish_brief(lt)
+    services.publish_brief(lt, actor=SYSTEM)
     en = services.create_brief(
         title="Sanctions explained",
         slug="sanctions",
         language="en",
         sections=[services.SectionInput("Trade", "The regime runs ships through the strait.")],
+        actor=SYSTEM,
     )
-    services.publish_brief(en)
+    services.publish_brief(en, actor=SYSTEM)
     draft = services.create_brief(
-        title="Juodraštis", slug="draft", sections=[services.SectionInput("", "Putinu juodraštyje.")]
+        title="Juodraštis",
+        slug="draft",
+        sections=[services.SectionInput("", "Putinu juodraštyje.")],
+        actor=SYSTEM,
     )
     return {"lt": lt, "en": en, "draft": draft}
 
@@ -92,7 +98,7 @@ def test_highlighted_drops_stray_markers():
 
 
 def test_ranking_prefers_title_and_heading_matches(corpus):
-    services.add_section(corpus["en"], heading="Strait", body="Nothing else.", note="Added")
+    services.add_section(corpus["en"], heading="Strait", body="Nothing else.", note="Added", actor=SYSTEM)
     hits = search("strait")
     headings = [hit.section.heading for hit in hits if hit.section]
     assert set(headings) == {"Trade", "Strait"}

@@ -32,6 +32,7 @@ PRODUCTION = {
 }
 
 
+@pytest.mark.slow
 def test_check_deploy_reports_nothing():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     output = result.stdout + result.stderr
@@ -39,23 +40,27 @@ def test_check_deploy_reports_nothing():
     assert "System check identified no issues (0 silenced)." in output
 
 
+@pytest.mark.slow
 def test_check_deploy_without_preload_is_a_deliberate_choice():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", SECURE_HSTS_PRELOAD="0", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_check_deploy_warns_when_hsts_is_switched_off():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", SECURE_HSTS_SECONDS="0", **PRODUCTION)
     assert result.returncode != 0
     assert "security.W004" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_secret_key_is_required_without_debug():
     result = run_manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_values():
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
@@ -120,6 +125,7 @@ def test_policy_is_configurable(client, settings):
     assert "Content-Security-Policy" not in client.get("/briefs/")
 
 
+@pytest.mark.slow
 def test_whitenoise_serves_collected_static_files(tmp_path):
     env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path / "static")}
     collected = run_manage("collectstatic", "--noinput", "-v", "0", **env)

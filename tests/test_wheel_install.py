@@ -5,6 +5,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 SETTINGS = """
@@ -65,6 +67,7 @@ def run(*args, cwd):
     return result.stdout
 
 
+@pytest.mark.slow
 def test_wheel_installs_into_a_fresh_virtualenv_and_serves_the_seed_brief(tmp_path):
     run(sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"), str(ROOT), cwd=tmp_path)
     wheel = next((tmp_path / "dist").glob("*.whl"))

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from briefs import services
+from briefs.actors import SYSTEM
 from briefs.models import EntityKind, RevisionKind
 
 pytestmark = pytest.mark.django_db
@@ -155,14 +156,14 @@ def hostile(editor, make_entity):
                 services.SectionInput("", f"Lead alert {payload}", entities=[entity]),
                 services.SectionInput(f"Heading {payload}"[:255], f"Body {payload}\n\n- item {payload}"),
             ],
-            user=editor,
+            actor=editor,
         )
-        services.publish_brief(brief, user=editor, note=f"Published {payload}")
+        services.publish_brief(brief, actor=editor, note=f"Published {payload}")
         section = brief.sections.get(position=1)
         services.edit_section(
             section,
             body=f"Changed {payload}",
-            user=editor,
+            actor=editor,
             note=f"Correction {payload}",
             kind=RevisionKind.CORRECTION,
         )
@@ -236,13 +237,15 @@ def test_admin_pages_escape_payloads(client, hostile, django_user_model, make_en
             services.SectionInput("", "Lead plain", entities=[plain_entity]),
             services.SectionInput("Heading plain", "Body plain\n\n- item plain"),
         ],
+        actor=SYSTEM,
     )
-    services.publish_brief(plain, note="Published plain")
+    services.publish_brief(plain, note="Published plain", actor=SYSTEM)
     services.edit_section(
         plain.sections.get(position=1),
         body="Changed plain",
         note="Correction plain",
         kind=RevisionKind.CORRECTION,
+        actor=SYSTEM,
     )
 
     def pages(brief, entity):

@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 
 from ..rendering import render_sections, render_toc
 
@@ -6,10 +7,20 @@ register = template.Library()
 
 
 @register.simple_tag
-def brief_sections(sections, summary_label, mentioned_label):
-    return render_sections(sections, summary_label=summary_label, mentioned_label=mentioned_label)
+def brief_sections(sections, summary_label, mentioned_label, hidden_label=""):
+    return render_sections(
+        sections, summary_label=summary_label, mentioned_label=mentioned_label, hidden_label=hidden_label
+    )
 
 
 @register.simple_tag
 def brief_toc(sections, summary_label):
     return render_toc(sections, summary_label)
+
+
+@register.filter
+def datetime_attr(value):
+    """A moment as HTML's ``datetime`` attribute wants it: local time, whole seconds, with the offset."""
+    if not value:
+        return ""
+    return timezone.localtime(value).isoformat(timespec="seconds")

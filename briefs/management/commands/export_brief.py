@@ -7,8 +7,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from briefs.importing import brief_to_json, brief_to_markdown
+from briefs.exporting import brief_to_json, brief_to_markdown
 from briefs.models import Brief
+from briefs.ninjs import brief_to_ninjs
 
 FORMATS = ("markdown", "ninjs", "json")
 
@@ -39,10 +40,5 @@ class Command(BaseCommand):
     def render(self, brief: Brief, format: str) -> str:
         if format == "markdown":
             return brief_to_markdown(brief)
-        if format == "ninjs":
-            from briefs.ninjs import brief_to_ninjs
-
-            data = brief_to_ninjs(brief, request=None)
-        else:
-            data = brief_to_json(brief)
+        data = brief_to_ninjs(brief, request=None) if format == "ninjs" else brief_to_json(brief)
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

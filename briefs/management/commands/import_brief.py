@@ -7,7 +7,14 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from briefs.importing import BriefImportError, ImportPlan, import_brief, plan_import, read_brief_file
+from briefs.importing import (
+    IMPORTER,
+    BriefImportError,
+    ImportPlan,
+    import_brief,
+    plan_import,
+    read_brief_file,
+)
 
 
 class Command(BaseCommand):
@@ -27,7 +34,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would be imported; write nothing."
         )
-        parser.add_argument("--user", default="", help="Username recorded as the author of the revision.")
+        parser.add_argument(
+            "--user",
+            default="",
+            help="Username recorded as the author of the revision; the import_brief system actor if none.",
+        )
 
     def handle(
         self,
@@ -49,7 +60,7 @@ class Command(BaseCommand):
             if dry_run:
                 self.report(plan)
                 return
-            brief = import_brief(plan, source=Path(file).name, user=author, publish=publish)
+            brief = import_brief(plan, source=Path(file).name, actor=author or IMPORTER, publish=publish)
         except BriefImportError as error:
             raise CommandError(str(error)) from None
         tags = sum(len(p.suggestions) for p in plan.sections)

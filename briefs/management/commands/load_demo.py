@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from briefs import services
-from briefs.history import revision
 from briefs.models import Brief, Entity, Revision, RevisionKind
 
 SEED_FIXTURE = "russia_north_korea"
@@ -79,20 +78,20 @@ class Command(BaseCommand):
         services.edit_section(
             lead,
             body=lead.body.replace(LEAD_BEFORE, LEAD_AFTER),
-            user=editor,
+            actor=editor,
             note=UPDATE_NOTE,
             kind=RevisionKind.UPDATE,
         )
         services.update_brief(
             brief,
             dek=brief.dek.replace("vizito Kremliuje dieną", "vizito Kremliuje proga"),
-            user=editor,
+            actor=editor,
             kind=RevisionKind.MINOR,
         )
         military = brief.sections.get(heading="Kariniai ryšiai")
         war = Entity.objects.get(slug="rusijos-karas-ukrainoje")
-        with revision(brief, user=editor, note=CLARIFICATION_NOTE, kind=RevisionKind.CLARIFICATION):
-            services.set_entities(military, [*military.entities.all(), war])
+        with services.editing(brief, actor=editor, note=CLARIFICATION_NOTE, kind=RevisionKind.CLARIFICATION):
+            services.set_entities(military, [*military.entities.all(), war], actor=editor)
 
     def ensure_user_object(self, key: str):
         username, password, group_name = DEMO_USERS[key]

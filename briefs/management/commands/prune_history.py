@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from briefs.retention import plan_prune, prune
+from briefs.revisions.retention import plan_prune
+from briefs.services import prune_history
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         if older_than < 1:
             raise CommandError("--older-than must be at least 1 day.")
         before = timezone.now() - timedelta(days=older_than)
-        plan = plan_prune(before) if dry_run else prune(before)
+        plan = plan_prune(before) if dry_run else prune_history(before)
         verb = "Would prune" if dry_run else "Pruned"
         self.stdout.write(
             f"{verb} {len(plan.revisions)} revisions and {plan.row_count} history rows "

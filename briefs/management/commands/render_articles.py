@@ -7,11 +7,11 @@ the first reader of each brief does not pay for the render.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from briefs import conf
 from briefs.models import Brief
-from briefs.rendering import refresh_renditions
+from briefs.rendering import refresh_articles
 
 
 class Command(BaseCommand):
@@ -27,11 +27,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, slugs: list[str], dry_run: bool = False, **options) -> None:
         briefs = self._briefs(slugs)
-        languages = [code for code, _name in settings.LANGUAGES]
+        languages = conf.languages()
         verb = "Would render" if dry_run else "Rendering"
         for brief in briefs:
             self.stdout.write(f"{verb} {brief.slug} ({', '.join(languages)})")
-        count = len(briefs) * len(languages) if dry_run else refresh_renditions([b.pk for b in briefs])
+        count = len(briefs) * len(languages) if dry_run else refresh_articles([b.pk for b in briefs])
         done = "would be rendered" if dry_run else "rendered"
         self.stdout.write(f"{count} article(s) {done} for {len(briefs)} brief(s).")
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from dataclasses import dataclass, field
 
+from ..text import tokens
 from .state import BriefState, SectionState
-from .text import tokens
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 
@@ -103,16 +104,43 @@ def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
     return tuple(ops)
 
 
-def _moved_ids(old_order: list[int], new_order: list[int]) -> set[int]:
-    """Sections whose place relative to the others changed: those outside the longest kept order."""
-    common = set(old_order) & set(new_order)
-    a = [i for i in old_order if i in common]
-    b = [i for i in new_order if i in common]
-    kept: set[int] = set()
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for block in matcher.get_matching_blocks():
-        kept.update(a[block.a : block.a + block.size])
-    return common - kept
+def _moved_ids(old: tuple[SectionState, ...], new: tuple[SectionState, ...]) -> set[int]:
+    """Sections whose place relative to the others changed: those outside the longest kept order.
+
+    A section still at the same place number is always kept, so a diff never says "moved from 4 to 4":
+    such sections keep their order among themselves, and only sections that agree with all of them
+    compete for the longest kept order. Longest increasing subsequence, O(n log n).
+    """
+    old_index = {s.id: s.position for s in old}
+    new_index = {s.id: s.position for s in new}
+    common = [s.id for s in new if s.id in old_index]
+    fixed = [pk for pk in common if old_index[pk] == new_index[pk]]
+
+    def agrees(pk: int) -> bool:
+        return all((old_index[pk] < old_index[f]) == (new_index[pk] < new_index[f]) for f in fixed)
+
+    fixed_set = set(fixed)
+    candidates = [pk for pk in common if pk in fixed_set or agrees(pk)]
+    # Patience sorting over the old places, in the new order.
+    tails: list[int] = []
+    tail_ids: list[int] = []
+    previous: dict[int, int | None] = {}
+    for pk in candidates:
+        place = old_index[pk]
+        at = bisect.bisect_left(tails, place)
+        previous[pk] = tail_ids[at - 1] if at else None
+        if at == len(tails):
+            tails.append(place)
+            tail_ids.append(pk)
+        else:
+            tails[at] = place
+            tail_ids[at] = pk
+    kept: set[int] = set(fixed_set)
+    pk = tail_ids[-1] if tail_ids else None
+    while pk is not None:
+        kept.add(pk)
+        pk = previous[pk]
+    return set(common) - kept
 
 
 def diff_states(old: BriefState, new: BriefState) -> BriefDiff:
@@ -125,7 +153,7 @@ def diff_states(old: BriefState, new: BriefState) -> BriefDiff:
 
     old_by_id = {s.id: s for s in old.sections}
     new_by_id = {s.id: s for s in new.sections}
-    moved = _moved_ids([s.id for s in old.sections], [s.id for s in new.sections])
+    moved = _moved_ids(old.sections, new.sections)
 
     changes: list[SectionChange] = []
     for section in new.sections:

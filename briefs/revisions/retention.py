@@ -1,10 +1,10 @@
 """Retention: drop old history that no reader and no kept revision depends on.
 
 A revision may go when it is not public, is minor (not material) and is older than the cut-off. Its
-history rows may go only where no kept revision still reads them: :func:`briefs.state.state_as_of` takes
-each object's latest row at or before a revision, so a row is needed as long as some kept revision falls
-between it and the object's next row. Rows still needed stay, and so does their revision, so every kept
-revision rebuilds exactly as before.
+history rows may go only where no kept revision still reads them: ``state_as_of`` takes each object's
+latest row at or before a revision, so a row is needed as long as some kept revision falls between it
+and the object's next row. Rows still needed stay, and so does their revision, so every kept revision
+rebuilds exactly as before. This module only plans; :func:`briefs.services.prune_history` deletes.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
-from .models import Brief, Entity, Revision, RevisionKind, Section, TaggedEntity
+from ..models import Brief, Entity, Revision, RevisionKind, Section, TaggedEntity
 
 TRACKED = (Brief, Section, Entity, TaggedEntity)
 
@@ -77,15 +75,3 @@ def _judge(row, next_revision_id, candidates, kept, doomed, still_needed):
         still_needed.add(revision_id)
     else:
         doomed.append(history_id)
-
-
-def prune(before) -> PrunePlan:
-    with transaction.atomic():
-        plan = plan_prune(before)
-        for model in TRACKED:
-            ids = plan.rows.get(model.__name__)
-            if ids:
-                for start in range(0, len(ids), 500):
-                    model.history.model.objects.filter(history_id__in=ids[start : start + 500]).delete()
-        Revision.objects.filter(pk__in=plan.revisions).delete()
-    return plan

@@ -17,10 +17,10 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from ..models import Brief, BriefStatus, Entity, Revision
+from ..text import render_markdown
 from .diff import DELETE, EQUAL, INSERT, BriefDiff, SectionChange, diff_states
-from .models import Brief, BriefStatus, Entity, Revision
 from .state import BriefState, live_state, state_as_of
-from .text import render_markdown
 
 
 class InvalidSince(ValueError):
@@ -109,14 +109,6 @@ class ChangesSince:
     sections: list[SectionView]
     new_entities: list[Entity]
     notes: list[Revision]
-
-    @property
-    def has_changes(self) -> bool:
-        return (
-            bool(self.notes)
-            or any(v.status != "unchanged" or v.change.is_change for v in self.sections)
-            or bool(self.field_changes)
-        )
 
     @property
     def field_changes(self) -> list:
