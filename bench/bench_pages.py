@@ -8,8 +8,9 @@ render (render cache cleared; the article stored when the brief was saved is rea
 (served from the render cache) and a 304 (matching ETag), each also as a multiple of a view that returns
 a constant response through the same middleware, timed in alternating blocks with it. Targets: cold
 60-section render <= 20x, warm <= 3x, 304 <= 3x (one indexed query). A "live" row, with no target,
-shows what a reader pays when no stored article matches (the first request after a template or translation change, or one
-made by a reader in another time zone): the article is built from the sections and stored.
+shows what a reader pays when no stored article matches (the first request after a template or
+translation change, or one made by a reader in another time zone): the article is built from the
+sections and stored.
 """
 
 from __future__ import annotations
