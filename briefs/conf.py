@@ -38,12 +38,6 @@ SETTINGS: dict[str, Setting] = {
         30_000, "Longest section body, in characters; a longer one is refused with a form error."
     ),
     "BRIEFS_SECTION_MAX_NESTING": Setting(4, "Deepest nesting of lists (and quotes) a section body may use."),
-    "BRIEFS_WATCH_FOR_CHANGES": Setting(
-        True,
-        "Each process remembers brief versions and is told of changes (LISTEN/NOTIFY on PostgreSQL); "
-        "turn off behind a pooler in transaction mode.",
-    ),
-    "BRIEFS_BOARD_SECONDS": Setting(60, "Longest time a remembered brief version is trusted."),
 }
 
 
@@ -85,14 +79,6 @@ def section_max_chars() -> int:
 
 def section_max_nesting() -> int:
     return int(get("BRIEFS_SECTION_MAX_NESTING"))
-
-
-def watch_for_changes() -> bool:
-    return bool(get("BRIEFS_WATCH_FOR_CHANGES"))
-
-
-def board_seconds() -> float:
-    return float(get("BRIEFS_BOARD_SECONDS"))
 
 
 def languages() -> list[str]:

@@ -29,7 +29,7 @@ KIND_LISTS = {
 
 
 def _base_url(request) -> str:
-    """``BRIEFS_SITE_URL`` when set (stable identifiers whatever host served the request), else the
+    """The configured site address when set (stable identifiers whatever host served the request), else the
     request's own scheme and host, else nothing."""
     base = conf.site_url()
     if base:
