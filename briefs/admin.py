@@ -12,6 +12,7 @@ import json
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q
+from django.http import HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,21 @@ from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section
 
 DESK_JS = "briefs/admin/desk.js"
 DESK_CSS = "briefs/admin/desk.css"
+
+
+class DeskAdmin(admin.ModelAdmin):
+    """What every model admin of the desk shares."""
+
+    def changelist_view(self, request, extra_context=None):
+        # PostgreSQL refuses NUL in text; a filter or search carrying one is a bad request, not a crash.
+        if any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest(gettext("A NUL character is not allowed here."))
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
 
 
 def _order_key(cleaned, index):
@@ -117,7 +133,7 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(Brief)
-class BriefAdmin(BriefDeskMixin, admin.ModelAdmin):
+class BriefAdmin(BriefDeskMixin, DeskAdmin):
     form = BriefAdminForm
     inlines = [SectionInline]
     list_display = ["title", "status", "first_published_at", "last_material_update_at"]
@@ -257,7 +273,7 @@ class BriefAdmin(BriefDeskMixin, admin.ModelAdmin):
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(DeskAdmin):
     form = EntityAdminForm
     list_display = ["name", "kind", "alias_list", "wikidata_id", "section_count", "merged_into"]
     list_filter = ["kind", ("merged_into", admin.EmptyFieldListFilter)]
@@ -289,6 +305,7 @@ class EntityAdmin(admin.ModelAdmin):
         if "field_name" in request.GET:
             # The tag field's autocomplete: merged entities are no longer offered.
             queryset = queryset.current()
+        search_term = search_term.replace("\x00", "")
         base = queryset
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
@@ -353,7 +370,7 @@ class EntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(DeskAdmin):
     list_display = ["pk", "brief", "kind", "created_at", "user", "is_public", "note"]
     list_filter = ["kind", "is_public"]
     list_select_related = ["brief", "user"]

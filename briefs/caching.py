@@ -56,10 +56,14 @@ class Version:
         return f'"{digest}"'
 
 
-def published_brief(slug: str) -> Brief:
-    """The published brief ``slug`` in one indexed query, or ``Http404``."""
+def published_brief(slug: str, **annotations) -> Brief:
+    """The published brief ``slug`` in one indexed query, or ``Http404``. ``annotations`` ride along
+    in the same query (what else a page's version depends on)."""
+    briefs = Brief.objects.published().filter(slug=slug).order_by()
+    if annotations:
+        briefs = briefs.annotate(**annotations)
     # Sliced rather than first(): the slug is unique, and ordering one row still costs a sort step.
-    brief = next(iter(Brief.objects.published().filter(slug=slug).order_by()[:1]), None)
+    brief = next(iter(briefs[:1]), None)
     if brief is None:
         raise Http404
     return brief

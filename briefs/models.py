@@ -302,6 +302,7 @@ class Entity(TagBase):
             models.CheckConstraint(
                 condition=~Q(merged_into=models.F("pk")), name="briefs_entity_not_merged_into_itself"
             ),
+            models.CheckConstraint(condition=~Q(slug=""), name="briefs_entity_slug_not_empty"),
         ]
 
     def get_absolute_url(self):
@@ -354,6 +355,12 @@ class Section(models.Model):
         editable=False,
         help_text=_("Sanitized HTML rendered from the body when the section is saved."),
     )
+    body_text = models.TextField(
+        _("body text"),
+        blank=True,
+        editable=False,
+        help_text=_("The words readers see, from the rendered body: what search and reader diffs use."),
+    )
     hidden = models.BooleanField(
         _("hidden"), default=False, help_text=_("Hidden sections are not shown to readers.")
     )
@@ -383,7 +390,7 @@ class Section(models.Model):
     objects = models.Manager.from_queryset(SectionQuerySet)()
     # The review date is desk bookkeeping, not content: it is written without a revision.
     history = RevisionedHistoricalRecords(
-        excluded_fields=["body_html", "last_reviewed_at", "last_reviewed_by"]
+        excluded_fields=["body_html", "body_text", "last_reviewed_at", "last_reviewed_by"]
     )
 
     class Meta:

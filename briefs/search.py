@@ -122,10 +122,10 @@ def _search_postgres(query: str, limit: int) -> list[Hit]:
         .annotate(search_config=_config_expression("brief__language"))
         .annotate(
             document=SearchVector("heading", weight="B", config=config)
-            + SearchVector("body", weight="C", config=config)
+            + SearchVector("body_text", weight="C", config=config)
         )
         .filter(document=search_query)
-        .annotate(rank=SearchRank(F("document"), search_query), snippet=headline("body"))
+        .annotate(rank=SearchRank(F("document"), search_query), snippet=headline("body_text"))
         .order_by("-rank", "brief__title", "position")[:limit]
     )
     return [Hit(b, None, highlighted(b.snippet), b.rank) for b in briefs] + [
@@ -151,11 +151,12 @@ def _search_fallback(query: str, limit: int) -> list[Hit]:
     sections = (
         Section.objects.visible()
         .select_related("brief")
-        .filter(_any_contains(("heading", "body"), query))
+        # The rendered text: what the sanitiser removed (comments, raw markup) is not searchable.
+        .filter(_any_contains(("heading", "body_text"), query))
         .order_by("brief__title", "brief_id", "position")
     )
     hits = [Hit(b, None, _snippet(b.dek, query)) for b in briefs[:limit]]
-    hits += [Hit(s.brief, s, _snippet(s.body, query)) for s in sections[:limit]]
+    hits += [Hit(s.brief, s, _snippet(s.body_text, query)) for s in sections[:limit]]
     return hits[:limit]
 
 

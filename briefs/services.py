@@ -37,7 +37,7 @@ from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section,
 from .revisions.retention import TRACKED, PrunePlan, plan_prune
 from .revisions.revert import RevertPlan, plan_revert
 from .revisions.state import live_state, state_as_of
-from .text import render_markdown
+from .text import html_to_paragraphs, render_markdown
 
 __all__ = [
     "SYSTEM",
@@ -118,10 +118,17 @@ def _apply(instance, changes: dict) -> list[str]:
     for name in dirty:
         setattr(instance, name, changes[name])
     if "body" in dirty:
-        instance.body_html = render_markdown(instance.body)
+        _render(instance)
     _validated(instance, exclude=[f.name for f in instance._meta.fields if f.name not in dirty])
     instance.save()
     return dirty
+
+
+def _render(section: Section) -> Section:
+    """Render the body once, when it is saved, so that no reader request pays for Markdown."""
+    section.body_html = render_markdown(section.body)
+    section.body_text = "\n\n".join(html_to_paragraphs(section.body_html))
+    return section
 
 
 def _revision_kwargs(kwargs: dict) -> dict:
@@ -205,14 +212,15 @@ def unpublish_brief(brief: Brief, **revision_kwargs) -> Revision | None:
 
 
 def _new_section(brief: Brief, data: SectionInput, position: int, pk: int | None = None) -> Section:
-    section = Section(
-        pk=pk,
-        brief=brief,
-        position=position,
-        heading=data.heading.strip(),
-        body=data.body,
-        body_html=render_markdown(data.body),
-        hidden=data.hidden,
+    section = _render(
+        Section(
+            pk=pk,
+            brief=brief,
+            position=position,
+            heading=data.heading.strip(),
+            body=data.body,
+            hidden=data.hidden,
+        )
     )
     # Constraints that need a query (the place, a reused id) are checked by the database, so that a
     # revert that recreates many sections costs no query per section.
@@ -544,9 +552,11 @@ def _apply_plan(brief: Brief, plan: RevertPlan) -> None:
             for name, value in changes[section.pk].items():
                 setattr(section, name, value)
             if "body" in changes[section.pk]:
-                section.body_html = render_markdown(section.body)
+                _render(section)
             _validated(section, exclude=["brief", "position"])
-        bulk_update_with_history(sections, Section, ["heading", "body", "body_html", "hidden", "position"])
+        bulk_update_with_history(
+            sections, Section, ["heading", "body", "body_html", "body_text", "hidden", "position"]
+        )
     _retag(plan.tag, plan.untag)
 
 

@@ -4,14 +4,15 @@ and take care of HTTP caching through :mod:`briefs.caching`."""
 
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import caching, conf, rendering
 from .feeds import BriefRevisionsFeed, BriefsFeed
 from .jsonld import jsonld_script, with_origin
-from .models import Brief, Entity, Section
+from .models import Brief, Entity, Revision, Section
 from .ninjs import brief_summary, brief_to_ninjs
-from .revisions.changes import InvalidSince, changes_since, parse_since
+from .revisions.changes import InvalidSince, base_revision_id, changes_since, parse_since
 from .search import MAX_QUERY_LENGTH, search
 
 JSON_OPTIONS = {"ensure_ascii": False, "indent": 2}
@@ -76,7 +77,6 @@ class BriefChangesView(DetailView):
     context_object_name = "brief"
 
     def get(self, request, *args, **kwargs):
-        self.object = brief = caching.published_brief(self.kwargs["slug"])
         raw = request.GET.get("since", "")
         try:
             since = parse_since(raw)
@@ -84,18 +84,25 @@ class BriefChangesView(DetailView):
             response = render(
                 request,
                 "briefs/brief_changes_error.html",
-                {"brief": brief, "error": str(error), "since": raw[:40]},
+                {
+                    "brief": caching.published_brief(self.kwargs["slug"]),
+                    "error": str(error),
+                    "since": raw[:40],
+                },
                 status=400,
             )
             response["Cache-Control"] = "no-store"
             return response
+        # Every moment between two public revisions gives the same page: one cache entry for them all.
+        self.object = brief = caching.published_brief(self.kwargs["slug"], base_id=base_revision_id(since))
 
         def render_page():
-            changes = changes_since(brief, since)
+            base = Revision.objects.filter(pk=brief.base_id).first() if brief.base_id else None
+            changes = changes_since(brief, base)
             return self.render_to_response(self.get_context_data(object=brief, changes=changes))
 
         return caching.conditional(
-            request, caching.brief_version(brief), "changes", render_page, (since.isoformat(),)
+            request, caching.brief_version(brief), "changes", render_page, (brief.base_id or "first",)
         )
 
 
@@ -141,6 +148,8 @@ class SearchView(TemplateView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response["Cache-Control"] = f"public, max-age={conf.cache_seconds()}"
+        # The page is rendered in the reader's interface language: a shared cache must keep them apart.
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
 
 

@@ -201,3 +201,50 @@ def test_since_your_last_visit_in_a_browser(live_server, browser_page):
     assert page.locator(".earlier-wording del").first.text_content().strip() == "Senas"
     assert page.locator(".change-note").all_inner_texts() == ["Atnaujinta"]
     assert problems == []
+
+
+def test_moving_since_by_a_microsecond_reuses_the_cached_page(client, story, django_assert_num_queries):
+    first = changes(client, story, at(4).isoformat())
+    later = at(4) + timedelta(microseconds=1)
+    # The brief with the public revision the page counts from; the page itself comes from the cache.
+    with django_assert_num_queries(1):
+        again = client.get(f"/briefs/{story.slug}/changes/", {"since": later.isoformat()})
+    assert again.status_code == 200 and again["ETag"] == first["ETag"]
+    assert again.content == first.content
+
+
+def test_the_page_says_which_update_it_counts_from(client, story):
+    html = changes(client, story, at(4).isoformat()).content.decode()
+    assert "Changes since the update of" in html
+    assert (
+        "Everything, since the brief was first published"
+        in changes(client, story, "2020-01-01").content.decode()
+    )
+
+
+def test_earlier_wording_shows_only_what_readers_were_shown(client, story):
+    """Markup the sanitiser strips from the page (a comment, raw HTML) never reaches readers through
+    the diff either: the changes are computed on the rendered text."""
+    lead = story.sections.order_by("position").first()
+    services.edit_section(
+        lead,
+        body="Choe Son Hui **susitiks** su Putinu.<!-- šaltinis: slaptas --> <span>x</span>",
+        note="Perrašyta",
+        at=at(9),
+        actor=SYSTEM,
+    )
+    services.edit_section(
+        lead, body="Choe Son Hui susitiko su Putinu.", note="Įvyko", at=at(10), actor=SYSTEM
+    )
+    html = changes(client, story, at(9.5).isoformat()).content.decode()
+    wording = html.split('class="earlier-wording"')[1].split("</details>")[0]
+    assert "susitiks" in wording and "susitiko" in wording
+    for leak in ("šaltinis", "slaptas", "&lt;!--", "**", "&lt;span"):
+        assert leak not in wording
+
+
+@pytest.mark.parametrize(
+    "edge", ["0001-01-01", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59", "9999-12-31"]
+)
+def test_since_at_the_edges_of_the_calendar_is_not_a_500(client, story, edge):
+    assert changes(client, story, edge).status_code in (200, 400)

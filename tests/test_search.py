@@ -126,3 +126,25 @@ def test_empty_and_junk_queries(client, corpus):
     html = response.content.decode()
     assert "search-results" not in html
     assert "nieko nerasta" in html  # the Lithuanian interface says nothing was found
+
+
+@pytest.mark.django_db
+def test_snippets_and_matches_use_the_rendered_text_only(client):
+    brief = services.create_brief(
+        title="Komentarai",
+        slug="komentarai",
+        sections=[services.SectionInput("", "Vieša frazė apie **Kremlių**.<!-- slaptas šaltinis -->")],
+        actor=SYSTEM,
+    )
+    services.publish_brief(brief, actor=SYSTEM)
+    html = client.get(reverse("briefs:search"), {"q": "Kremlių"}).content.decode()
+    assert "Vieša frazė" in html and "**" not in html and "slaptas" not in html
+    hits = client.get(reverse("briefs:search"), {"q": "slaptas šaltinis"}).content.decode()
+    assert "Komentarai" not in hits
+
+
+@pytest.mark.django_db
+def test_a_shared_cache_keeps_the_search_page_apart_per_language(client):
+    response = client.get(reverse("briefs:search"), {"q": "Kremlius"})
+    assert "public" in response["Cache-Control"]
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}

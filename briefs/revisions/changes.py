@@ -1,16 +1,22 @@
 """What changed in a brief since a given moment, as readers saw it then and see it now.
 
 Both ends are reader-visible states only. The earlier end is the brief at its last *public* revision at
-or before the moment; the later end is the live, published content with hidden sections left out. Text
-that only ever existed in drafts, hidden sections or between two public revisions never appears.
+or before the moment (:func:`base_revision`); the later end is the live, published content with hidden
+sections left out. Text that only ever existed in drafts, hidden sections or between two public
+revisions never appears. Everything on the page depends on that base revision alone, so every moment
+between two public revisions gives the same page.
+
+Readers see rendered, sanitised text only: sections are compared by the text their Markdown renders to,
+never by the source, so markup that the sanitiser removes from the page is not shown in a diff either.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape, format_html
@@ -18,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from ..models import Brief, BriefStatus, Entity, Revision
-from ..text import render_markdown
+from ..text import html_to_paragraphs, render_markdown
 from .diff import DELETE, EQUAL, INSERT, BriefDiff, SectionChange, diff_states
 from .state import BriefState, live_state, state_as_of
 
@@ -49,11 +55,13 @@ def parse_since(value: str | None) -> datetime:
             _("“%(value)s” is not a date. Use an ISO date such as 2025-10-27 or 2025-10-27T14:30.")
             % {"value": value[:40]}
         )
-    if timezone.is_naive(moment):
-        try:
+    try:
+        if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
-        except (OverflowError, ValueError) as error:
-            raise InvalidSince(_("That date is out of range.")) from error
+        # The database compares in UTC: a moment that has no UTC value (year 1 east of Greenwich).
+        moment.astimezone(UTC)
+    except (OverflowError, ValueError) as error:
+        raise InvalidSince(_("That date is out of range.")) from error
     return moment
 
 
@@ -103,7 +111,6 @@ class SectionView:
 @dataclass
 class ChangesSince:
     brief: Brief
-    since: datetime
     base: Revision | None
     diff: BriefDiff
     sections: list[SectionView]
@@ -126,37 +133,63 @@ class ChangesSince:
         }
 
 
-def reader_state_at(brief: Brief, since: datetime) -> tuple[Revision | None, BriefState]:
-    """The last public revision at or before ``since`` and the reader-visible state it left."""
-    base = brief.revisions.public().filter(created_at__lte=since).order_by("-pk").first()
+def base_revision_id(since: datetime) -> Subquery:
+    """For a brief query: the id of its last public revision at or before ``since``, what readers had
+    seen by then. An annotation, so that the brief and its base cost one query before a 304."""
+    public = Revision.objects.public().filter(brief=OuterRef("pk"), created_at__lte=since)
+    return Subquery(public.order_by("-pk").values("pk")[:1])
+
+
+def reader_state_at(brief: Brief, base: Revision | None) -> BriefState:
+    """The reader-visible state the public revision ``base`` left (nothing when there is none)."""
     if base is None:
-        return None, BriefState(brief.pk, None, {}, ())
+        return BriefState(brief.pk, None, {}, ())
     state = state_as_of(brief, base)
     if state.fields.get("status") != BriefStatus.PUBLISHED:
-        return base, BriefState(brief.pk, base.pk, state.fields, ())
-    return base, state.visible()
+        return BriefState(brief.pk, base.pk, state.fields, ())
+    return state.visible()
 
 
-def changes_since(brief: Brief, since: datetime) -> ChangesSince:
-    base, before = reader_state_at(brief, since)
-    now = live_state(brief).visible()
-    diff = diff_states(before, now)
+def readable(state: BriefState, known: dict[int, tuple[str, str]] | None = None) -> BriefState:
+    """``state`` with each body replaced by the text its Markdown renders to, one paragraph a block.
 
+    ``known`` maps a section id to a (body, readable text) pair already stored for it, so that a body
+    that has not changed since is not rendered again."""
+    known = known or {}
+
+    def text(section) -> str:
+        body, stored = known.get(section.id, (None, ""))
+        if body == section.body:
+            return stored
+        return "\n\n".join(html_to_paragraphs(render_markdown(section.body)))
+
+    return replace(state, sections=tuple(replace(s, body=text(s)) for s in state.sections))
+
+
+def changes_since(brief: Brief, base: Revision | None) -> ChangesSince:
+    """What changed for readers after the public revision ``base`` (``None``: before the first)."""
     live = {s.pk: s for s in brief.sections.filter(hidden=False).with_entities()}
-    new_entity_ids = now.entity_ids - before.entity_ids
+    before_source = reader_state_at(brief, base)
+    now_source = live_state(brief).visible()
+    known = {pk: (section.body, section.body_text) for pk, section in live.items()}
+    diff = diff_states(readable(before_source, known), readable(now_source, known))
+
+    new_entity_ids = now_source.entity_ids - before_source.entity_ids
     entities = {e.pk: e for e in Entity.objects.filter(pk__in=diff.entity_ids | new_entity_ids)}
 
     views = []
     for change in diff.sections:
         view = SectionView(change, section=live.get(change.id))
         if change.status == "removed":
-            view.old_body_html = render_markdown(change.old.body)
+            view.old_body_html = render_markdown(before_source.section(change.id).body)
         elif change.status == "changed":
             view.entities_added = sorted(
                 (entities[pk] for pk in change.entities_added if pk in entities), key=lambda e: e.name
             )
         views.append(view)
 
-    notes = list(brief.revisions.public().filter(created_at__gt=since).order_by("created_at", "pk"))
+    notes = brief.revisions.public().order_by("created_at", "pk")
+    if base is not None:
+        notes = notes.filter(pk__gt=base.pk)
     new_entities = sorted((entities[pk] for pk in new_entity_ids if pk in entities), key=lambda e: e.name)
-    return ChangesSince(brief, since, base, diff, views, new_entities, notes)
+    return ChangesSince(brief, base, diff, views, new_entities, list(notes))
