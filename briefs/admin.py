@@ -11,6 +11,7 @@ import json
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
 from django.template.response import TemplateResponse
@@ -148,8 +149,10 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
         js = [DESK_JS]
         css = {"all": [DESK_CSS]}
 
+    filter_horizontal = ["collaborators"]
+
     def get_fieldsets(self, request, obj=None):
-        main = (None, {"fields": ["title", "slug", "dek", "language", "status"]})
+        main = (None, {"fields": ["title", "slug", "dek", "language", "status", "collaborators"]})
         note = (
             _("This change"),
             {
@@ -164,6 +167,20 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
 
     def has_publish_permission(self, request):
         return rules.may_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or rules.may_edit_brief(request.user, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not rules.may_share_brief(request.user, obj):
+            return ["collaborators"]
+        return []
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "collaborators":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         # Revisions and their history rows outlive any edit; a brief leaves readers by unpublishing.
@@ -188,8 +205,12 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
         services.current_revision().describe(note=note, kind=kind)
         if not change:
             services.add_brief(obj, actor=request.user)
+            if data.get("collaborators"):
+                services.share_brief(obj, data["collaborators"], actor=request.user)
             return
         brief = Brief.objects.get(pk=obj.pk)
+        if "collaborators" in form.changed_data:
+            services.share_brief(brief, data["collaborators"], actor=request.user)
         changes = {name: data[name] for name in form.changed_data if name in services.BRIEF_EDITABLE_FIELDS}
         if changes:
             services.update_brief(brief, actor=request.user, **changes)
@@ -198,6 +219,11 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
                 services.publish_brief(brief, actor=request.user)
             elif data["status"] == BriefStatus.UNPUBLISHED:
                 services.unpublish_brief(brief, actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        # Not form.save_m2m(): sharing went through the services in save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Section:

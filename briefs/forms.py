@@ -61,7 +61,7 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
 
     class Meta:
         model = Brief
-        fields = ["title", "slug", "dek", "language", "status"]
+        fields = ["title", "slug", "dek", "language", "status", "collaborators"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -195,10 +195,28 @@ class Brief(models.Model):
         help_text=_("When the brief, or an entity it mentions, last changed."),
     )
 
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
+        help_text=_("Who started the brief. Reporters edit their own drafts and those shared with them."),
+    )
+    collaborators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="shared_briefs",
+        verbose_name=_("shared with"),
+        help_text=_("Reporters who may work on this draft besides the one who started it."),
+    )
+
     objects = models.Manager.from_queryset(BriefQuerySet)()
     # These are caches of the revision log (HTTP validators, the change-log date), not editorial content.
     history = RevisionedHistoricalRecords(
-        excluded_fields=["last_material_update_at", "version", "changed_at"]
+        excluded_fields=["last_material_update_at", "version", "changed_at", "created_by"]
     )
 
     class Meta:

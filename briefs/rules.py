@@ -37,6 +37,24 @@ def may_edit_briefs(actor) -> bool:
     return _has(actor, "briefs.change_brief")
 
 
+def may_edit_brief(actor, brief) -> bool:
+    """Editors edit any brief. Reporters edit their own drafts and those shared with them, and may work
+    on any published brief, where only hidden sections are theirs to change (see
+    :func:`readers_need_a_publisher`)."""
+    if not may_edit_briefs(actor):
+        return False
+    if is_system(actor) or may_publish(actor) or brief.pk is None or brief.is_published:
+        return True
+    return brief.created_by_id == actor.pk or brief.collaborators.filter(pk=actor.pk).exists()
+
+
+def may_share_brief(actor, brief) -> bool:
+    """Who may share a draft: whoever started it, and editors."""
+    return may_edit_briefs(actor) and (
+        is_system(actor) or may_publish(actor) or brief.created_by_id == getattr(actor, "pk", None)
+    )
+
+
 def may_create_entities(actor) -> bool:
     return _has(actor, "briefs.add_entity")
 

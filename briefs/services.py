@@ -63,6 +63,7 @@ __all__ = [
     "reorder_sections",
     "revert_brief",
     "set_entities",
+    "share_brief",
     "unpublish_brief",
     "update_brief",
     "update_entity",
@@ -131,6 +132,13 @@ def _render(section: Section) -> Section:
     return section
 
 
+def _require_brief(revision_kwargs: dict, brief: Brief) -> None:
+    rules.require(
+        rules.may_edit_brief(revision_kwargs.get("actor"), brief),
+        _("Reporters edit their own drafts and those shared with them."),
+    )
+
+
 def _revision_kwargs(kwargs: dict) -> dict:
     names = ("actor", "note", "kind", "expected_revision", "at")
     return {name: kwargs.pop(name) for name in names if name in kwargs}
@@ -156,6 +164,7 @@ def add_brief(
         raise ValidationError({"status": _("A new brief starts as a draft; publish it afterwards.")})
     brief.title = brief.title.strip()
     brief.slug = brief.slug or slugify(brief.title)[:100]
+    brief.created_by = None if isinstance(actor, SystemActor) else actor
     _validated(brief)
     with editing(None, actor=actor, note=note, kind=kind, default_note=_("Created"), at=at) as opened:
         brief.save()
@@ -176,7 +185,7 @@ def update_brief(brief: Brief, **changes) -> Revision | None:
     unknown = set(changes) - set(BRIEF_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"update_brief() cannot change {', '.join(sorted(unknown))}")
-    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    _require_brief(revision_kwargs, brief)
     with editing(brief, **revision_kwargs) as opened:
         _apply(brief, changes)
     return opened.revision
@@ -206,6 +215,14 @@ def unpublish_brief(brief: Brief, **revision_kwargs) -> Revision | None:
         if brief.status == BriefStatus.PUBLISHED:
             _apply(brief, {"status": BriefStatus.UNPUBLISHED})
     return opened.revision
+
+
+def share_brief(brief: Brief, users, *, actor) -> None:
+    """Make ``users`` exactly the people a draft is shared with. Access, not content: no revision."""
+    rules.require(
+        rules.may_share_brief(actor, brief), _("Only whoever started a brief, or an editor, may share it.")
+    )
+    brief.collaborators.set(users)
 
 
 # Sections -------------------------------------------------------------------------------------------
@@ -246,7 +263,7 @@ def add_section(
     **revision_kwargs,
 ) -> Section:
     """Add a section at ``position`` (default: last)."""
-    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    _require_brief(revision_kwargs, brief)
     with editing(brief, **revision_kwargs):
         order = list(brief.sections.order_by("position").values_list("pk", flat=True))
         section = _add_section(
@@ -272,15 +289,15 @@ def edit_section(section: Section, **changes) -> Revision | None:
         raise ValueError(f"edit_section() cannot change {', '.join(sorted(unknown))}")
     if "heading" in changes:
         changes["heading"] = changes["heading"].strip()
-    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    _require_brief(revision_kwargs, section.brief)
     with editing(section.brief, **revision_kwargs) as opened:
         _apply(section, changes)
     return opened.revision
 
 
 def delete_section(section: Section, **revision_kwargs) -> Revision | None:
-    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
     brief = section.brief
+    _require_brief(revision_kwargs, brief)
     with editing(brief, **revision_kwargs) as opened:
         _delete_sections([section.pk])
         _reorder(brief, list(brief.sections.order_by("position").values_list("pk", flat=True)))
@@ -295,7 +312,7 @@ def _delete_sections(pks: Sequence[int]) -> None:
 
 def reorder_sections(brief: Brief, order: Sequence[int], **revision_kwargs) -> Revision | None:
     """Put the brief's sections in the order of the given ids; every section must be listed once."""
-    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    _require_brief(revision_kwargs, brief)
     try:
         order = [int(pk) for pk in order]
     except (TypeError, ValueError):
@@ -335,7 +352,7 @@ def mark_reviewed(section: Section, *, actor, at=None) -> None:
 
 def set_entities(section: Section, entities: Iterable[Entity], **revision_kwargs) -> Revision | None:
     """Make ``entities`` exactly the section's tags, in a bounded number of queries."""
-    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    _require_brief(revision_kwargs, section.brief)
     with editing(section.brief, **revision_kwargs) as opened:
         _set_entities(section, entities)
     return opened.revision
@@ -511,7 +528,7 @@ def revert_brief(brief: Brief, target: Revision | int, **revision_kwargs) -> Rev
     target_id = target.pk if isinstance(target, Revision) else int(target)
     if not Revision.objects.filter(pk=target_id, brief=brief).exists():
         raise ValidationError(_("That revision does not belong to this brief."))
-    rules.require(rules.may_edit_briefs(revision_kwargs.get("actor")))
+    _require_brief(revision_kwargs, brief)
     with editing(
         brief, default_note=_("Reverted to revision #%(id)s") % {"id": target_id}, **revision_kwargs
     ) as opened:

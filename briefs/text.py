@@ -1,10 +1,21 @@
-"""Section text: Markdown limited to paragraphs, emphasis, links and lists, sanitized with nh3."""
+"""Section text: Markdown limited to paragraphs, emphasis, links and lists, sanitized with nh3.
+
+Also the checks at the edges where text comes in: control characters that no page or feed can carry are
+cleaned away, section bodies are held to a length and a nesting depth, and the renderer stays fast on any
+input, including rows that never went through those checks.
+"""
 
 import html
 import re
+from dataclasses import dataclass
 
 import markdown
 import nh3
+from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
+from . import conf
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "br"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
@@ -13,12 +24,7 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 _TAG = re.compile(r"<[^>]+>")
 
 
-def render_markdown(source: str) -> str:
-    """Markdown to safe HTML. Anything outside the allowed subset is dropped, never passed through."""
-    if not source.strip():
-        return ""
-    # Raw HTML in the source is escaped by Markdown's own rules only partly, so nh3 has the last word.
-    raw = markdown.markdown(source, extensions=[], output_format="html")
+def _sanitize(raw: str) -> str:
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
@@ -27,6 +33,43 @@ def render_markdown(source: str) -> str:
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
     )
+
+
+def render_markdown(source: str) -> str:
+    """Markdown to safe HTML. Anything outside the allowed subset is dropped, never passed through.
+
+    Python-Markdown is quadratic or worse on some inputs (runs of ``[``, unclosed tags, thousands of
+    headings in one block...) and recurses once per level of list nesting. A body it would be slow on,
+    judged by :func:`markdown_cost` in linear time, is shown as plain escaped paragraphs instead, so the
+    cost of any body stays bounded and roughly linear in its length.
+    """
+    if not source.strip():
+        return ""
+    if not markdown_is_cheap(source):
+        return render_plain_text(source)
+    try:
+        # Raw HTML in the source is escaped by Markdown's own rules only partly, so nh3 has the last word.
+        raw = markdown.markdown(source, extensions=[], output_format="html")
+    except RecursionError:
+        # The cost model keeps nesting shallow; this is the last line of defence for what it missed.
+        return render_plain_text(source)
+    return _sanitize(raw)
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+def render_plain_text(source: str) -> str:
+    """``source`` as escaped paragraphs, with no Markdown: split on blank lines, ``<br>`` for single
+    newlines. Linear in the length of the text whatever it holds; the fallback of :func:`render_markdown`."""
+    text = source.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        return ""
+    paragraphs = []
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        lines = [html.escape(line.strip(), quote=False) for line in paragraph.split("\n")]
+        paragraphs.append("<p>" + "<br>\n".join(line for line in lines if line) + "</p>")
+    return _sanitize("\n".join(paragraphs))
 
 
 def html_to_paragraphs(rendered: str) -> list[str]:
@@ -63,3 +106,293 @@ _WORD = re.compile(r"\w+|[^\w\s]|\s+", re.UNICODE)
 def tokens(text: str) -> list[str]:
     """Words, punctuation and runs of white space: the units of a word-level diff."""
     return _WORD.findall(text or "")
+
+
+# Validation ---------------------------------------------------------------------------------------------
+
+# One step into a line: indentation then a quote marker, or a list marker followed by a space (Markdown
+# needs the space; "-" alone is not an item). Indentation counts only where it comes before a marker,
+# since indented text without one is a code block and nests nothing.
+_PREFIX_STEP = re.compile(r"( *)(>|[-+*](?= )|\d{1,9}[.)](?= ))")
+# "* * *" and "- - -" are rules, not three nested lists.
+_RULE = re.compile(r" *([-*_])(?: *\1){2,} *$")
+
+
+def _normalized_lines(text: str) -> list[str]:
+    # What Markdown does first: one kind of line end, tabs as four columns.
+    return text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4).split("\n")
+
+
+@dataclass
+class _Line:
+    depth: int  # lists and quotes open at the end of the prefix
+    quotes: int
+    items: int  # list markers on the line
+    rest: str  # the line after its quote and list markers
+
+
+def _parse_line(line: str) -> _Line:
+    depth = quotes = items = 0
+    pos = 0
+    after_item = False
+    while True:
+        match = _PREFIX_STEP.match(line, pos)
+        if match is None:
+            break
+        marker = match.group(2)
+        if marker != ">" and _RULE.match(line, match.start(2)):
+            break
+        # Python-Markdown nests a list for each four columns of indentation before its marker; after a
+        # list marker the spaces only separate it from its text.
+        if not after_item:
+            depth += len(match.group(1)) // 4
+        if marker == ">":
+            quotes += 1
+            after_item = False
+        else:
+            items += 1
+            after_item = True
+        depth += 1
+        pos = match.end()
+        if marker == ">" and line.startswith(" ", pos):
+            pos += 1
+    return _Line(depth, quotes, items, line[pos:])
+
+
+def nesting_depth(text: str) -> int:
+    """How deep lists and quotes nest in Markdown ``text``, measured on the source in linear time.
+
+    Each list marker and ``>`` at the start of a line opens a level, as does each four columns of
+    indentation before a list marker. It can overstate the depth of odd layouts, never understate it.
+    """
+    if not text:
+        return 0
+    return max(_parse_line(line).depth for line in _normalized_lines(text))
+
+
+def validate_section_body(body: str) -> None:
+    """Refuse a section body longer than ``BRIEFS_SECTION_MAX_CHARS`` or with lists or quotes nested
+    deeper than ``BRIEFS_SECTION_MAX_NESTING``. Raises :class:`~django.core.exceptions.ValidationError`
+    with code ``"section_too_long"`` or ``"section_too_deep"``."""
+    body = body or ""
+    limit = conf.section_max_chars()
+    if len(body) > limit:
+        raise ValidationError(
+            gettext("A section may have at most %(limit)s characters; this one has %(length)s.")
+            % {"limit": _number(limit), "length": _number(len(body))},
+            code="section_too_long",
+            params={"limit": limit, "length": len(body)},
+        )
+    deepest = conf.section_max_nesting()
+    if nesting_depth(body) > deepest:
+        raise ValidationError(
+            gettext("Lists may be nested at most %(limit)s levels deep.") % {"limit": _number(deepest)},
+            code="section_too_deep",
+            params={"limit": deepest},
+        )
+
+
+def _number(value: int) -> str:
+    # "30,000" in English, "30 000" in Lithuanian: grouped as the active language writes numbers.
+    return number_format(value, force_grouping=True)
+
+
+# What Python-Markdown would cost ------------------------------------------------------------------------
+
+# Characters at which an inline pattern of Python-Markdown starts an attempt. Each attempt may scan or copy
+# the rest of its paragraph, and each match adds an element whose place among its siblings is looked up in
+# a list: the costs that are quadratic in a paragraph full of them.
+_INLINE_TRIGGERS = "[`<&*_\\"
+# Lines the block parser splits a block at, putting the rest back to be parsed again: headings, rules and
+# setext underlines, reference definitions, the first line of a quote and a quote's blank lines.
+_SPLIT_REST = re.compile(r"#|[-=_*+ ]*[-=_*][-=_*+ ]*$|\[[^\]]*\]:|$")
+_HTML_OPENER = re.compile(r"<[A-Za-z/!?]")
+
+# Weights in microseconds, measured on Python-Markdown 3 (see bench/bench_worst_input.py): a conservative
+# estimate of what each kind of work costs, and the most a body may cost before it is shown plain.
+_US_PER_CHAR = 0.5
+_US_PER_ELEMENT = 80.0
+_US_PER_TRIGGER = 25.0
+_US_PER_SIBLING_PAIR = 0.02
+_US_PER_COPIED_CHAR = 0.0005
+_US_PER_SPLIT_CHAR = 0.03
+_US_PER_SCANNED_CHAR = 0.15
+_US_PER_HTML_CHAR = 0.15
+MARKDOWN_BUDGET_US = 40_000
+# Past these the estimate itself is not worth computing: no body of prose comes near them.
+_MAX_LINES = 3_000
+_MAX_SCANNED = 8_000
+
+
+def markdown_is_cheap(source: str) -> bool:
+    """Whether Python-Markdown renders ``source`` quickly: :func:`markdown_cost` within the budget."""
+    return markdown_cost(source) <= MARKDOWN_BUDGET_US
+
+
+def markdown_cost(source: str) -> float:
+    """An upper estimate, in microseconds, of what rendering ``source`` with Python-Markdown costs.
+
+    Linear in the length of ``source``. Infinite for a body that is too long or nests too deep, since
+    those are refused on input and the renderer does not try them.
+    """
+    text = source.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
+    if len(text) > 4 * conf.section_max_chars():
+        return float("inf")
+    lines = text.split("\n")
+    if len(lines) > _MAX_LINES:
+        return float("inf")
+    deepest = conf.section_max_nesting()
+    cost = _US_PER_CHAR * len(text)
+    elements = 0
+    block: list[str] = []
+    blocks: list[tuple[str, int]] = []
+    splits = 0
+    previous_quoted = False
+    for line in lines:
+        if not line.strip():
+            if block:
+                blocks.append(("\n".join(block), splits))
+            block, splits, previous_quoted = [], 0, False
+            continue
+        shape = _parse_line(line)
+        if shape.depth > deepest:
+            return float("inf")
+        first = not block
+        block.append(line)
+        quoted = shape.quotes > 0
+        split = _SPLIT_REST.match(shape.rest) is not None or (quoted and not previous_quoted)
+        # Nested quotes are parsed again at each level.
+        weight = 1 + shape.quotes
+        if split:
+            splits += weight
+        if first or split or shape.items:
+            elements += weight
+        previous_quoted = quoted
+    if block:
+        blocks.append(("\n".join(block), splits))
+    cost += _US_PER_ELEMENT * elements
+    for body, splits in blocks:
+        cost += _US_PER_SPLIT_CHAR * splits * len(body)
+        triggers = sum(body.count(c) for c in _INLINE_TRIGGERS) + body.count("  \n")
+        if not triggers:
+            continue
+        # Each match puts a placeholder of about fourteen characters in place of as few as two.
+        stretched = len(body) + 12 * triggers
+        cost += (
+            _US_PER_TRIGGER * triggers
+            + _US_PER_SIBLING_PAIR * triggers * triggers
+            + _US_PER_COPIED_CHAR * triggers * stretched
+        )
+        if cost > MARKDOWN_BUDGET_US:
+            return cost
+        scanned = _scanned_chars(body)
+        if scanned is None:
+            return float("inf")
+        cost += _US_PER_SCANNED_CHAR * scanned * stretched / len(body)
+        if cost > MARKDOWN_BUDGET_US:
+            return cost
+    cost += _US_PER_HTML_CHAR * _html_scanned_chars(text)
+    return cost
+
+
+def _scanned_chars(block: str) -> int | None:
+    """How many characters Python-Markdown's own loops walk through in ``block``: from each ``[`` to its
+    ``]``, from each ``](`` to its ``)`` and from each run of backticks to the next run as long. None when
+    there are too many openers to be worth counting."""
+    openers = block.count("[") + block.count("`") + block.count("](")
+    if not openers:
+        return 0
+    if openers > _MAX_SCANNED:
+        return None
+    end = len(block)
+    # Closers Markdown may not see: escaped ones, and any between the first and last backtick, where a
+    # code span could hide them. Leaving a closer out only lengthens the scans counted.
+    first_tick, last_tick = block.find("`"), block.rfind("`")
+
+    def hidden(pos: int) -> bool:
+        return (pos and block[pos - 1] == "\\") or first_tick < pos < last_tick
+
+    scanned = 0
+    # Each "[" is tried by three processors (reference, link, short reference) or their image twins.
+    open_brackets: list[int] = []
+    for match in re.finditer(r"[\[\]]", block):
+        pos = match.start()
+        if block[pos] == "[":
+            open_brackets.append(pos)
+        elif open_brackets and not hidden(pos):
+            scanned += 3 * (pos - open_brackets.pop())
+    scanned += sum(3 * (end - pos) for pos in open_brackets)
+    # A link's destination is read up to the matching ")"; a quote inside it may take the scan further.
+    if "](" in block:
+        quotes = [0]
+        for char in block:
+            quotes.append(quotes[-1] + (char in "'\""))
+        closes = {}
+        stack: list[int] = []
+        for match in re.finditer(r"[()]", block):
+            pos = match.start()
+            if block[pos] == "(":
+                stack.append(pos)
+            elif stack and not hidden(pos):
+                closes[stack.pop()] = pos
+        for match in re.finditer(r"\]\(", block):
+            start = match.end() - 1
+            close = closes.get(start, end)
+            if quotes[close] != quotes[start]:
+                close = end
+            scanned += 2 * (close - start)
+    # A run of backticks looks ahead for a run of the same length, to the end of the block if none.
+    if first_tick >= 0:
+        following: dict[int, int] = {}
+        for match in reversed(list(re.finditer(r"`+", block))):
+            length = len(match.group())
+            scanned += following.get(length, end) - match.start()
+            following[length] = match.start()
+    return scanned
+
+
+def _html_scanned_chars(text: str) -> int:
+    """How far the HTML parser that Python-Markdown runs over the whole text looks from each ``<`` that may
+    open a tag: to the next ``>``, or to the end when a quote (which may hide ``>``) or a comment,
+    declaration or processing instruction comes first."""
+    scanned = 0
+    for match in _HTML_OPENER.finditer(text):
+        start = match.start()
+        close = text.find(">", start)
+        if close < 0 or text[start + 1] in "!?" or "'" in text[start:close] or '"' in text[start:close]:
+            close = len(text)
+        scanned += close - start
+        if scanned > 10 * len(text) + 1_000_000:
+            break
+    return scanned
+
+
+# Cleaning -----------------------------------------------------------------------------------------------
+
+# C0 controls but tab and line feed, DEL and the C1 controls, the noncharacters and lone surrogates: none
+# is allowed in XML 1.0 (so a feed carrying one fails), none is text anyone meant to type.
+_NOT_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
+    + "]"
+)
+_LINE_BREAKS = re.compile(r"\s*[\n\t]\s*")
+
+
+def clean_text(value: str) -> str:
+    """``value`` with line ends made ``\\n`` and every character XML 1.0 cannot carry removed.
+
+    Removed: C0 controls other than tab and line feed, DEL, C1 controls, Unicode noncharacters and lone
+    surrogates. Kept: everything else, including the bidirectional formatting characters that right-to-left
+    text needs (output is escaped wherever it goes).
+    """
+    if not value:
+        return ""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_TEXT.sub("", value)
+
+
+def clean_line(value: str) -> str:
+    """:func:`clean_text` for a single-line field (a title, a heading): any line break or tab, with the
+    white space around it, becomes one space, and the ends are stripped."""
+    return _LINE_BREAKS.sub(" ", clean_text(value)).strip()

@@ -73,7 +73,8 @@ def test_published_revert_needs_a_note_unless_minor(client, django_user_model, e
 
 def test_reporter_may_revert_a_draft_but_not_a_published_brief(client, django_user_model, edited):
     brief, target = edited
-    client.force_login(make_user(django_user_model, "rep", "Reporter"))
+    reporter = make_user(django_user_model, "rep", "Reporter")
+    client.force_login(reporter)
     before = Revision.objects.count()
     assert (
         client.post(revert_url(brief, target), {"update_kind": "update", "update_note": "x"}).status_code
@@ -82,7 +83,7 @@ def test_reporter_may_revert_a_draft_but_not_a_published_brief(client, django_us
     assert Revision.objects.count() == before
 
     draft = services.create_brief(
-        title="Draft", slug="draft", sections=[services.SectionInput("", "One.")], actor=SYSTEM
+        title="Draft", slug="draft", sections=[services.SectionInput("", "One.")], actor=reporter
     )
     first = draft.revisions.get()
     services.edit_section(draft.sections.get(), body="Two.", note="Edit", actor=SYSTEM)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -112,7 +113,7 @@ def test_reporter_cannot_make_a_hidden_section_visible(client, reporter, publish
 
 def test_reporter_may_edit_a_draft_but_not_publish_it(client, reporter):
     brief = services.create_brief(
-        title="Draft", slug="draft", sections=[services.SectionInput("", "One.")], actor=SYSTEM
+        title="Draft", slug="draft", sections=[services.SectionInput("", "One.")], actor=reporter
     )
     client.force_login(reporter)
     ok = client.post(change_url(brief), change_data(brief, sections={0: {"body": "Two."}}))
@@ -230,3 +231,42 @@ def test_reporter_may_work_on_a_hidden_section_of_a_published_brief(client, repo
     assert list(section.entities.all()) == [russia]
     rev = Revision.objects.latest()
     assert rev.user == reporter and not rev.is_public
+
+
+def test_a_reporter_cannot_edit_another_reporters_draft_until_it_is_shared(
+    client, reporter, django_user_model
+):
+    colleague = make_user(django_user_model, "colleague", "Reporter")
+    brief = services.create_brief(
+        title="Kolegos juodraštis",
+        slug="kolegos",
+        sections=[services.SectionInput("", "Vienas.")],
+        actor=colleague,
+    )
+    client.force_login(reporter)
+    before = snapshot(brief)
+    # The draft may be read, not changed: the form is read-only and a typed POST is refused.
+    page = client.get(change_url(brief)).content.decode()
+    assert 'name="sections-0-body"' not in page
+    assert (
+        client.post(change_url(brief), change_data(brief, sections={0: {"body": "Du."}})).status_code == 403
+    )
+    assert snapshot(brief) == before
+    with pytest.raises(PermissionDenied):
+        services.edit_section(brief.sections.get(), body="Du.", actor=reporter, note="x")
+    # Sharing is for whoever started it (or an editor), not for the one who wants in.
+    with pytest.raises(PermissionDenied):
+        services.share_brief(brief, [reporter], actor=reporter)
+    services.share_brief(brief, [reporter], actor=colleague)
+    assert (
+        client.post(change_url(brief), change_data(brief, sections={0: {"body": "Du."}})).status_code == 302
+    )
+    assert brief.sections.get().body == "Du."
+
+
+def test_an_editor_edits_any_draft_and_may_share_it(client, editor_user, reporter):
+    brief = services.create_brief(title="Kieno nors", slug="kieno", actor=reporter)
+    client.force_login(editor_user)
+    data = change_data(brief, collaborators=[reporter.pk])
+    assert client.post(change_url(brief), data).status_code == 302
+    assert list(brief.collaborators.all()) == [reporter]
