@@ -1,18 +1,37 @@
 """Production settings: ``check --deploy`` is clean, security headers are sent, secrets are required."""
 
+import importlib.util
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from newsroom.middleware import SecurityHeadersMiddleware
 
 ROOT = Path(__file__).resolve().parents[1]
+# Read by newsroom/settings.py; a value in the environment of the test run must not leak into a test.
+SETTINGS_ENVIRONMENT = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "TRUST_X_FORWARDED_PROTO",
+    "TRUSTED_PROXY_COUNT",
+    "PERMISSIONS_POLICY",
+    "AXES_FAILURE_LIMIT",
+    "AXES_ADDRESS_FAILURE_LIMIT",
+    "AXES_KNOWN_ADDRESS_DAYS",
+    "AXES_COOLOFF_HOURS",
+}
 
 
 def run_manage(*args, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    environ = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENVIRONMENT}
     environ.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -35,6 +54,28 @@ PRODUCTION = {
 @pytest.mark.slow
 def test_check_deploy_reports_nothing():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues (0 silenced)." in output
+
+
+# What README documents for app servers behind a CDN and a load balancer that terminate TLS.
+BEHIND_PROXIES = {**PRODUCTION, "TRUST_X_FORWARDED_PROTO": "1", "TRUSTED_PROXY_COUNT": "2"}
+
+
+def settings_from(**env):
+    """newsroom/settings.py evaluated afresh under ``env`` and none of our other variables, in process."""
+    environ = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENVIRONMENT}
+    spec = importlib.util.spec_from_file_location("settings_under_test", ROOT / "newsroom" / "settings.py")
+    module = importlib.util.module_from_spec(spec)
+    with mock.patch.dict(os.environ, {**environ, **env}, clear=True):
+        spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_check_deploy_behind_proxies_reports_nothing():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **BEHIND_PROXIES)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues (0 silenced)." in output
@@ -66,9 +107,14 @@ def test_production_values():
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
         "s.SECURE_HSTS_SECONDS, s.X_FRAME_OPTIONS, s.STORAGES['staticfiles']['BACKEND'], "
-        "'whitenoise.middleware.WhiteNoiseMiddleware' in s.MIDDLEWARE)"
+        "'whitenoise.middleware.WhiteNoiseMiddleware' in s.MIDDLEWARE, s.SECURE_PROXY_SSL_HEADER, "
+        "s.TRUSTED_PROXY_COUNT)"
     )
-    environ = {**os.environ, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+    environ = {
+        **{k: v for k, v in os.environ.items() if k not in SETTINGS_ENVIRONMENT},
+        **PRODUCTION,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+    }
     out = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -87,6 +133,8 @@ def test_production_values():
         "DENY",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "True",
+        "None",
+        "0",
     ]
     # Behind a proxy that terminates TLS the redirect can be left to the proxy.
     environ["SECURE_SSL_REDIRECT"] = "0"
@@ -123,6 +171,73 @@ def test_policy_is_configurable(client, settings):
     assert response["Content-Security-Policy-Report-Only"] == "script-src 'self'; report-uri /csp/"
     settings.CONTENT_SECURITY_POLICY = ""
     assert "Content-Security-Policy" not in client.get("/briefs/")
+
+
+@pytest.mark.django_db
+def test_x_forwarded_proto_is_ignored_unless_trusted(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = settings_from(**PRODUCTION).SECURE_PROXY_SSL_HEADER
+    assert settings.SECURE_PROXY_SSL_HEADER is None
+    # A plain-HTTP request that claims to have come over HTTPS is still sent to HTTPS...
+    response = client.get("/briefs/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/briefs/"
+    # ...unless the operator says a proxy in front sets the header.
+    settings.SECURE_PROXY_SSL_HEADER = settings_from(**BEHIND_PROXIES).SECURE_PROXY_SSL_HEADER
+    assert client.get("/briefs/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+    assert client.get("/briefs/", HTTP_X_FORWARDED_PROTO="http").status_code == 301
+
+
+def test_login_limits_and_proxies_come_from_the_environment():
+    defaults = settings_from()
+    assert (defaults.LOGIN_FAILURE_LIMIT, defaults.LOGIN_ADDRESS_FAILURE_LIMIT) == (5, 20)
+    assert (defaults.LOGIN_KNOWN_ADDRESS_DAYS, defaults.AXES_COOLOFF_TIME) == (90, 0.25)
+    assert defaults.TRUSTED_PROXY_COUNT == 0
+    configured = settings_from(
+        AXES_FAILURE_LIMIT="3",
+        AXES_ADDRESS_FAILURE_LIMIT="50",
+        AXES_KNOWN_ADDRESS_DAYS="30",
+        AXES_COOLOFF_HOURS="1",
+        TRUSTED_PROXY_COUNT="2",
+    )
+    assert (configured.LOGIN_FAILURE_LIMIT, configured.LOGIN_ADDRESS_FAILURE_LIMIT) == (3, 50)
+    assert (configured.LOGIN_KNOWN_ADDRESS_DAYS, configured.AXES_COOLOFF_TIME) == (30, 1.0)
+    assert configured.TRUSTED_PROXY_COUNT == 2
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_permissions_policy(client, settings, django_user_model):
+    settings.LOGIN_FAILURE_LIMIT = 1
+    django_user_model.objects.create_user("editor", password="right-password-123", is_staff=True)
+    responses = {
+        "page": client.get("/briefs/"),
+        "redirect": client.get("/"),
+        "not found": client.get("/no-such-page/"),
+        "sitemap": client.get("/sitemap.xml"),
+        "login form": client.get("/admin/login/"),
+        "lockout": client.post("/admin/login/", {"username": "editor", "password": "wrong"}),
+    }
+    assert [response.status_code for response in responses.values()] == [200, 302, 404, 200, 200, 429]
+    for name, response in responses.items():
+        assert response.get("Permissions-Policy") == settings.PERMISSIONS_POLICY, name
+    directives = dict(d.strip().split("=", 1) for d in settings.PERMISSIONS_POLICY.split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"):
+        assert directives[feature] == "()"
+
+
+def test_permissions_policy_is_configurable_and_a_view_may_set_its_own(settings):
+    settings.PERMISSIONS_POLICY = "geolocation=()"
+    request = RequestFactory().get("/")
+    assert SecurityHeadersMiddleware(lambda request: HttpResponse())(request)["Permissions-Policy"] == (
+        "geolocation=()"
+    )
+    own = HttpResponse(headers={"Permissions-Policy": "fullscreen=(self)"})
+    assert (
+        SecurityHeadersMiddleware(lambda request: own)(request)["Permissions-Policy"] == "fullscreen=(self)"
+    )
+    settings.PERMISSIONS_POLICY = ""
+    assert "Permissions-Policy" not in SecurityHeadersMiddleware(lambda request: HttpResponse())(request)
+    assert settings_from(PERMISSIONS_POLICY="camera=()").PERMISSIONS_POLICY == "camera=()"
 
 
 @pytest.mark.slow
