@@ -192,6 +192,12 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
         if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
         brief = self.get_object(request, unquote(object_id)) if object_id else None
+        # Markdown is rendered before the brief is locked, so that other savers never wait for it.
+        services.prerender(
+            value
+            for key, value in request.POST.items()
+            if key.startswith("sections-") and key.endswith("-body")
+        )
         with services.editing(brief, actor=request.user):
             return super().changeform_view(request, object_id, form_url, extra_context)
 

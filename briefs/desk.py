@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 
 from . import rendering, rules, services
-from .forms import RevertForm
+from .forms import RevertForm, WithdrawForm
 from .jsonld import jsonld_script, with_origin
 from .models import Brief, Entity, Revision, RevisionKind, Section, TaggedEntity
 from .recognition import (
@@ -108,6 +108,29 @@ def diff_context(old, new) -> dict:
     return {"diff": diff, "field_changes": fields, "section_changes": sections, "unchanged": not diff}
 
 
+def withdrawable_sections(brief) -> list[tuple[int, str]]:
+    """Every section the brief has had, by its latest heading; deleted ones marked."""
+    live = set(brief.sections.values_list("pk", flat=True))
+    latest: dict[int, str] = {}
+    for pk, heading in (
+        Section.history.filter(brief_id=brief.pk).order_by("history_id").values_list("id", "heading")
+    ):
+        latest[pk] = heading
+    lead = gettext("Lead")
+    return [
+        (pk, (heading or lead) + ("" if pk in live else " " + gettext("(deleted)")))
+        for pk, heading in sorted(latest.items())
+    ]
+
+
+def withdrawable_notes(brief) -> list[tuple[int, str]]:
+    """The public notes still shown to readers."""
+    return [
+        (rev.pk, f"#{rev.pk} {timezone.localtime(rev.created_at):%Y-%m-%d %H:%M} {rev.note}")
+        for rev in brief.revisions.public().filter(note_withdrawn_at__isnull=True).order_by("-pk")
+    ]
+
+
 def revert_note(target: Revision) -> str:
     """The default note of a revert: which version, dated in the site's time zone."""
     when = timezone.localtime(target.created_at).strftime("%Y-%m-%d %H:%M")
@@ -120,6 +143,7 @@ class BriefDeskMixin:
     history_template = "admin/briefs/brief/history.html"
     compare_template = "admin/briefs/brief/compare.html"
     revert_template = "admin/briefs/brief/revert.html"
+    withdraw_template = "admin/briefs/brief/withdraw.html"
     review_due_template = "admin/briefs/brief/review_due.html"
     preview_template = "briefs/brief_detail.html"
     timeline_page_size = 25
@@ -129,7 +153,7 @@ class BriefDeskMixin:
 
     def get_revision_queryset(self, request, brief):
         """The revisions the timeline and the compare page list, newest first."""
-        return brief.revisions.select_related("user").order_by("-pk")
+        return brief.revisions.select_related("user", "withdrawal").order_by("-pk")
 
     def get_review_due_queryset(self, request):
         """Sections due for review among the briefs this user may see, oldest first."""
@@ -166,6 +190,7 @@ class BriefDeskMixin:
                 view(self.revert_view),
                 name=f"{prefix}_revert",
             ),
+            path("<path:object_id>/withdraw/", view(self.withdraw_view), name=f"{prefix}_withdraw"),
             path(
                 "<path:object_id>/sections/<int:section_id>/reviewed/",
                 view(self.mark_reviewed_view),
@@ -222,6 +247,7 @@ class BriefDeskMixin:
             rows=rows,
             can_revert=self.has_change_permission(request, brief)
             and (not brief.is_published or rules.may_publish(request.user)),
+            can_withdraw=rules.may_publish(request.user),
             **(extra_context or {}),
         )
         return TemplateResponse(request, self.history_template, context)
@@ -275,6 +301,33 @@ class BriefDeskMixin:
             **diff_context(live_state(brief), state_as_of(brief, target)),
         )
         return TemplateResponse(request, self.revert_template, context)
+
+    def withdraw_view(self, request, object_id):
+        """Take earlier public text or notes off public pages (legal or safety); staff keep it."""
+        brief = self.desk_brief(request, object_id, change=True)
+        if not rules.may_publish(request.user):
+            raise PermissionDenied
+        form = WithdrawForm(
+            request.POST or None, sections=withdrawable_sections(brief), notes=withdrawable_notes(brief)
+        )
+        if request.method == "POST" and form.is_valid():
+            result = services.withdraw(
+                brief,
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                reason=form.cleaned_data["reason"],
+                sections=form.cleaned_data["sections"],
+                notes=form.cleaned_data["notes"],
+            )
+            messages.success(
+                request,
+                gettext("Withdrawn. The withdrawal is recorded as revision #%(id)s.") % {"id": result.pk},
+            )
+            return HttpResponseRedirect(reverse("admin:briefs_brief_history", args=[brief.pk]))
+        context = self.desk_context(
+            request, brief, gettext("Withdraw text from %(title)s") % {"title": brief.title}, form=form
+        )
+        return TemplateResponse(request, self.withdraw_template, context)
 
     def preview_view(self, request, object_id):
         """The reader page with everything an editor may publish: drafts and hidden sections included."""

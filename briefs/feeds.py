@@ -48,12 +48,12 @@ class BriefRevisionsFeed(Feed):
     def item_title(self, revision):
         label = revision.kind_label
         if revision.kind == RevisionKind.CORRECTION:
-            return _("Correction: %(note)s") % {"note": revision.note}
-        return f"{label}: {revision.note}"
+            return _("Correction: %(note)s") % {"note": revision.public_note}
+        return f"{label}: {revision.public_note}"
 
     def item_description(self, revision):
         # Atom marks the summary as HTML: a plain-text note must arrive as text, never as markup.
-        return escape(revision.note)
+        return escape(revision.public_note)
 
     def item_link(self, revision):
         return f"{revision.brief.get_absolute_url()}#rev-{revision.pk}"

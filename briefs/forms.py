@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .history import latest_revision
 from .models import Brief, BriefStatus, Entity, RevisionKind, Section, TaggedEntity
+from .text import clean_line, clean_text, validate_section_body
 
 # Which status a brief may move to from its current one; the services have no way back to draft.
 STATUS_MOVES = {
@@ -20,9 +21,9 @@ STATUS_MOVES = {
 
 
 def normalize_newlines(value: str) -> str:
-    # Browsers submit textarea line breaks as CRLF; stored text uses LF, so an untouched field
-    # must compare equal to what is stored and write no history.
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+    # Browsers submit textarea line breaks as CRLF; stored text uses LF, so an untouched field must
+    # compare equal to what is stored and write no history. The services clean the same way.
+    return clean_text(value)
 
 
 class UpdateNoteMixin(forms.Form):
@@ -46,7 +47,7 @@ class UpdateNoteMixin(forms.Form):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("update_kind")
-        note = (cleaned.get("update_note") or "").strip()
+        note = clean_text(cleaned.get("update_note") or "").strip()
         cleaned["update_note"] = note
         if self.note_required and kind and kind != RevisionKind.MINOR and not note:
             self.add_error("update_note", gettext("Write an update note, or mark the change as minor."))
@@ -79,8 +80,11 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
             latest = latest_revision(brief)
             self.fields["expected_revision"].initial = latest.pk if latest else None
 
+    def clean_title(self):
+        return clean_line(self.cleaned_data["title"])
+
     def clean_dek(self):
-        return normalize_newlines(self.cleaned_data["dek"])
+        return normalize_newlines(self.cleaned_data["dek"]).strip()
 
     def clean_status(self):
         status = self.cleaned_data["status"]
@@ -153,8 +157,13 @@ class SectionAdminForm(forms.ModelForm):
             # Re-setting the queryset hands the new widget its choices.
             self.fields["entities"].queryset = self.fields["entities"].queryset
 
+    def clean_heading(self):
+        return clean_line(self.cleaned_data["heading"])
+
     def clean_body(self):
-        return normalize_newlines(self.cleaned_data["body"])
+        body = normalize_newlines(self.cleaned_data["body"])
+        validate_section_body(body)
+        return body
 
 
 class AliasesField(forms.CharField):
@@ -170,7 +179,7 @@ class AliasesField(forms.CharField):
     def to_python(self, value):
         if isinstance(value, list | tuple):
             return list(value)
-        lines = [line.strip() for line in (value or "").splitlines()]
+        lines = [clean_line(line) for line in (value or "").splitlines()]
         seen, aliases = set(), []
         for line in lines:
             if line and line not in seen:
@@ -190,6 +199,12 @@ class EntityAdminForm(forms.ModelForm):
         model = Entity
         fields = ["name", "kind", "aliases", "description", "wikidata_id"]
 
+    def clean_name(self):
+        return clean_line(self.cleaned_data["name"])
+
+    def clean_description(self):
+        return clean_text(self.cleaned_data["description"]).strip()
+
 
 class MergeEntitiesForm(forms.Form):
     survivor = forms.ModelChoiceField(
@@ -207,3 +222,45 @@ class RevertForm(UpdateNoteMixin):
         super().__init__(*args, **kwargs)
         self.fields["update_note"].initial = default_note
         self.note_required = note_required
+
+
+class WithdrawForm(forms.Form):
+    """What to take off public pages, and why."""
+
+    sections = forms.TypedMultipleChoiceField(
+        label=_("Earlier wording of"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Readers will no longer see how these sections read before now."),
+    )
+    notes = forms.TypedMultipleChoiceField(
+        label=_("Notes"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("These notes will no longer appear in the change log, the feeds or the structured data."),
+    )
+    note = forms.CharField(
+        label=_("Note for readers"),
+        max_length=500,
+        initial=_("Text was withdrawn for legal reasons."),
+        help_text=_("Shown in the public change log."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only staff see this."),
+    )
+
+    def __init__(self, *args, sections=(), notes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sections"].choices = list(sections)
+        self.fields["notes"].choices = list(notes)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("sections") and not cleaned.get("notes"):
+            raise forms.ValidationError(gettext("Choose the sections or notes to withdraw."))
+        return cleaned

@@ -43,6 +43,7 @@ from .revisions.state import (
     reader_view,
 )
 from .signals import revision_committed
+from .text import clean_text
 from .tracking import RevisionRequired, UntrackedWrite
 
 __all__ = [
@@ -102,6 +103,7 @@ class OpenRevision:
     section_ids: set = field(default_factory=set)
     entity_ids: set = field(default_factory=set)
     shown_entity_ids: set = field(default_factory=set)
+    public_record_changed: bool = False
     _checks: list = field(default_factory=list)
 
     # Describing the revision -------------------------------------------------------------------------
@@ -110,7 +112,7 @@ class OpenRevision:
         """Set the note and kind. A value already set may be repeated but not changed; a default is
         used only if no value is ever set, and the first default given wins."""
         if note is not None:
-            note = note.strip()
+            note = clean_text(note).strip()
             if self.note is not None and note != self.note:
                 raise NestedRevisionMismatch(
                     f"This revision's note is already {self.note!r}; a nested call asked for {note!r}."
@@ -143,7 +145,13 @@ class OpenRevision:
     @property
     def changes_what_readers_see(self) -> bool:
         """Whether the brief of this revision looks different to readers after it (known once closed)."""
-        return self.before != self.after
+        return self.before != self.after or self.public_record_changed
+
+    def record_public_change(self) -> Revision:
+        """Readers will see this revision although no tracked row changes: the public record of the
+        brief itself changed (text withdrawn from its history)."""
+        self.public_record_changed = True
+        return self.ensure_saved()
 
     # The brief --------------------------------------------------------------------------------------
 
@@ -218,7 +226,7 @@ class OpenRevision:
 
     def close(self) -> None:
         """Decide what the revision is, inside the transaction. Raises to refuse the whole save."""
-        if self.rows == 0:
+        if self.revision is None:
             return
         brief = self.brief
         if brief is not None and brief.pk is not None:

@@ -40,7 +40,7 @@ from .recognition import (
     section_text,
     suggest_entities,
 )
-from .text import paragraphs_to_markdown
+from .text import paragraphs_to_markdown, validate_section_body
 
 __all__ = [
     "BriefImportError",
@@ -295,7 +295,12 @@ def plan_import(
     if index is None:
         index = build_alias_index(Entity.objects.current(), language)
     planned = []
-    for section in parsed.sections:
+    for number, section in enumerate(parsed.sections):
+        try:
+            validate_section_body(section.body)
+        except ValidationError as error:
+            name = section.heading or "the lead"
+            raise BriefImportError(f"Section {number} ({name}): {' '.join(error.messages)}") from None
         text = section_text(section.heading, section.body)
         planned.append(
             PlannedSection(

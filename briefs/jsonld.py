@@ -81,7 +81,7 @@ def brief_jsonld(brief, sections, changelog) -> dict:
     corrections = [
         {
             "@type": "CorrectionComment",
-            "text": rev.note,
+            "text": rev.public_note,
             "datePublished": rev.created_at.isoformat(timespec="seconds"),
             "url": f"{url}#rev-{rev.pk}",
         }

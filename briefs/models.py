@@ -42,6 +42,8 @@ class RevisionKind(models.TextChoices):
     CORRECTION = "correction", _("Correction")
     CLARIFICATION = "clarification", _("Clarification")
     MINOR = "minor", _("Minor change")
+    # Earlier public text or notes taken off public pages (legal or safety); written by services.withdraw.
+    WITHDRAWAL = "withdrawal", _("Withdrawal")
 
 
 class BriefQuerySet(GuardedQuerySet):
@@ -502,6 +504,13 @@ class Revision(models.Model):
     is_public = models.BooleanField(
         _("public"), default=False, help_text=_("Whether readers see this revision in the change log.")
     )
+    note_withdrawn_at = models.DateTimeField(
+        _("note withdrawn at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the note was taken off public pages; staff still see it in the history."),
+    )
 
     objects = models.Manager.from_queryset(RevisionQuerySet)()
 
@@ -547,6 +556,53 @@ class Revision(models.Model):
     def kind_label(self):
         # get_kind_display() hashes every translated choice on each call, which a long change log feels.
         return RevisionKind(self.kind).label
+
+    @property
+    def public_note(self) -> str:
+        """The note as readers may see it: a withdrawn note is not repeated anywhere public."""
+        if self.note_withdrawn_at is not None:
+            return str(_("This note was withdrawn."))
+        return self.note
+
+
+class Withdrawal(models.Model):
+    """Earlier public text taken off public pages for legal or safety reasons.
+
+    Its revision (kind "withdrawal") is the public record: when, by whom, and a note for readers. The
+    earlier wordings of the listed sections no longer appear in any reader's diff, and the notes of the
+    listed revisions no longer appear anywhere public. The history keeps everything for staff.
+    """
+
+    revision = models.OneToOneField(
+        Revision,
+        on_delete=models.PROTECT,
+        related_name="withdrawal",
+        verbose_name=_("revision"),
+        help_text=_("The public record of the withdrawal: when, by whom and the note readers see."),
+    )
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why the text was withdrawn. Only staff see this.")
+    )
+    section_ids = models.JSONField(
+        _("sections"),
+        default=list,
+        blank=True,
+        help_text=_("Sections whose earlier public wording no longer appears in readers' diffs."),
+    )
+    notes = models.ManyToManyField(
+        Revision,
+        blank=True,
+        related_name="withdrawn_by",
+        verbose_name=_("withdrawn notes"),
+        help_text=_("Revisions whose notes no longer appear on public pages."),
+    )
+
+    class Meta:
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+
+    def __str__(self):
+        return f"{self.revision}"
 
 
 class RenderedArticle(models.Model):

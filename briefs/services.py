@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import history, rules, tracking
+from . import conf, history, rules, tracking
 from .actors import SYSTEM, SystemActor
 from .history import (
     EditConflict,
@@ -33,11 +34,11 @@ from .history import (
     bulk_update_with_history,
     move_out_of_the_way,
 )
-from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section, TaggedEntity
+from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section, TaggedEntity, Withdrawal
 from .revisions.retention import TRACKED, PrunePlan, plan_prune
 from .revisions.revert import RevertPlan, plan_revert
 from .revisions.state import live_state, state_as_of
-from .text import html_to_paragraphs, render_markdown
+from .text import clean_line, clean_text, html_to_paragraphs, render_markdown, validate_section_body
 
 __all__ = [
     "SYSTEM",
@@ -58,6 +59,7 @@ __all__ = [
     "in_history",
     "mark_reviewed",
     "merge_entities",
+    "prerender",
     "prune_history",
     "publish_brief",
     "reorder_sections",
@@ -67,6 +69,7 @@ __all__ = [
     "unpublish_brief",
     "update_brief",
     "update_entity",
+    "withdraw",
 ]
 
 BRIEF_EDITABLE_FIELDS = ("title", "slug", "dek", "language")
@@ -125,11 +128,33 @@ def _apply(instance, changes: dict) -> list[str]:
     return dirty
 
 
+# A body is rendered once, when it is saved, so that no reader request pays for Markdown; and before the
+# brief's lock is taken (prerender), so that no other saver waits for it either.
+_rendered = lru_cache(maxsize=256)(render_markdown)
+
+
+def prerender(bodies: Iterable[str]) -> None:
+    """Render section bodies ahead of a save, outside its transaction: the save then finds them done.
+    The admin calls it before it locks the brief."""
+    for body in bodies:
+        if isinstance(body, str) and len(body) <= conf.section_max_chars():
+            _rendered(clean_text(body))
+
+
 def _render(section: Section) -> Section:
-    """Render the body once, when it is saved, so that no reader request pays for Markdown."""
-    section.body_html = render_markdown(section.body)
+    section.body_html = _rendered(section.body)
     section.body_text = "\n\n".join(html_to_paragraphs(section.body_html))
     return section
+
+
+def _body(body: str) -> str:
+    """A section body as it may be stored: cleaned, and within the length and nesting limits."""
+    body = clean_text(body)
+    try:
+        validate_section_body(body)
+    except ValidationError as error:
+        raise ValidationError({"body": error.error_list}) from None
+    return body
 
 
 def _require_brief(revision_kwargs: dict, brief: Brief) -> None:
@@ -162,10 +187,13 @@ def add_brief(
         raise ValueError("add_brief() saves a new brief; use update_brief() for an existing one.")
     if brief.status != BriefStatus.DRAFT:
         raise ValidationError({"status": _("A new brief starts as a draft; publish it afterwards.")})
-    brief.title = brief.title.strip()
+    brief.title = clean_line(brief.title)
+    brief.dek = clean_text(brief.dek).strip()
     brief.slug = brief.slug or slugify(brief.title)[:100]
     brief.created_by = None if isinstance(actor, SystemActor) else actor
     _validated(brief)
+    sections = [SectionInput(clean_line(s.heading), _body(s.body), s.hidden, s.entities) for s in sections]
+    prerender(s.body for s in sections)
     with editing(None, actor=actor, note=note, kind=kind, default_note=_("Created"), at=at) as opened:
         brief.save()
         opened.adopt(brief, created=True)
@@ -185,6 +213,10 @@ def update_brief(brief: Brief, **changes) -> Revision | None:
     unknown = set(changes) - set(BRIEF_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"update_brief() cannot change {', '.join(sorted(unknown))}")
+    if "title" in changes:
+        changes["title"] = clean_line(changes["title"])
+    if "dek" in changes:
+        changes["dek"] = clean_text(changes["dek"]).strip()
     _require_brief(revision_kwargs, brief)
     with editing(brief, **revision_kwargs) as opened:
         _apply(brief, changes)
@@ -264,6 +296,7 @@ def add_section(
 ) -> Section:
     """Add a section at ``position`` (default: last)."""
     _require_brief(revision_kwargs, brief)
+    prerender([body])
     with editing(brief, **revision_kwargs):
         order = list(brief.sections.order_by("position").values_list("pk", flat=True))
         section = _add_section(
@@ -288,7 +321,10 @@ def edit_section(section: Section, **changes) -> Revision | None:
     if unknown:
         raise ValueError(f"edit_section() cannot change {', '.join(sorted(unknown))}")
     if "heading" in changes:
-        changes["heading"] = changes["heading"].strip()
+        changes["heading"] = clean_line(changes["heading"])
+    if "body" in changes:
+        changes["body"] = _body(changes["body"])
+        prerender([changes["body"]])
     _require_brief(revision_kwargs, section.brief)
     with editing(section.brief, **revision_kwargs) as opened:
         _apply(section, changes)
@@ -387,8 +423,9 @@ def add_entity(entity: Entity, *, actor, note=None) -> Entity:
     rules.require(rules.may_create_entities(actor))
     if entity.pk is not None:
         raise ValueError("add_entity() saves a new entity; use update_entity() for an existing one.")
-    entity.name = entity.name.strip()
-    entity.aliases = [a.strip() for a in entity.aliases if a.strip()]
+    entity.name = clean_line(entity.name)
+    entity.aliases = [clean_line(a) for a in entity.aliases if clean_line(a)]
+    entity.description = clean_text(entity.description).strip()
     _validated(entity, exclude=[] if entity.slug else ["slug"])
     with editing(
         None, actor=actor, note=note, default_kind=RevisionKind.MINOR, default_note=_("Entity created")
@@ -423,7 +460,11 @@ def update_entity(entity: Entity, *, actor, note=None, **changes) -> Revision | 
         raise ValueError(f"update_entity() cannot change {', '.join(sorted(unknown))}")
     rules.require(rules.may_edit_entities(actor))
     if "aliases" in changes:
-        changes["aliases"] = [a.strip() for a in changes["aliases"] if a.strip()]
+        changes["aliases"] = [clean_line(a) for a in changes["aliases"] if clean_line(a)]
+    if "name" in changes:
+        changes["name"] = clean_line(changes["name"])
+    if "description" in changes:
+        changes["description"] = clean_text(changes["description"]).strip()
     with editing(
         None, actor=actor, note=note, default_kind=RevisionKind.MINOR, default_note=_("Entity edited")
     ) as opened:
@@ -514,6 +555,46 @@ def merge_entities(survivor: Entity, duplicates: Iterable[Entity], *, actor, not
             },
         )
         opened.entity_shown_differently(survivor.pk)
+    return opened.revision
+
+
+# Withdrawal -----------------------------------------------------------------------------------------
+
+
+def withdraw(
+    brief: Brief,
+    *,
+    actor,
+    note: str,
+    reason: str = "",
+    sections: Iterable[int] = (),
+    notes: Iterable[Revision | int] = (),
+    at=None,
+) -> Revision:
+    """Take earlier public text off public pages, for legal or safety reasons.
+
+    The earlier wordings of ``sections`` (ids, current or deleted) stop appearing in readers' diffs, and
+    the notes of the public revisions ``notes`` stop appearing anywhere public. The live text is changed
+    the ordinary way, by an edit. The withdrawal is itself a public revision with ``note``, so the change
+    log says that something was withdrawn and when; ``reason`` and the withdrawn text stay for staff."""
+    rules.require(rules.may_publish(actor), _("Only editors may withdraw published text."))
+    section_ids = sorted({int(pk) for pk in sections})
+    note_ids = sorted({n.pk if isinstance(n, Revision) else int(n) for n in notes})
+    if not section_ids and not note_ids:
+        raise ValidationError(_("Choose the sections or notes to withdraw."))
+    known_sections = set(Section.history.filter(brief_id=brief.pk).values_list("id", flat=True))
+    if set(section_ids) - known_sections:
+        raise ValidationError(_("Those sections are not part of this brief."))
+    public_notes = brief.revisions.public().filter(pk__in=note_ids, note_withdrawn_at__isnull=True)
+    if public_notes.count() != len(note_ids):
+        raise ValidationError(_("Only public notes of this brief that are still shown can be withdrawn."))
+    with editing(brief, actor=actor, note=note, kind=RevisionKind.WITHDRAWAL, at=at) as opened:
+        rev = opened.record_public_change()
+        withdrawal = Withdrawal.objects.create(
+            revision=rev, reason=clean_text(reason), section_ids=section_ids
+        )
+        withdrawal.notes.set(note_ids)
+        Revision.objects.filter(pk__in=note_ids).update(note_withdrawn_at=rev.created_at)
     return opened.revision
 
 

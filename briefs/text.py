@@ -5,6 +5,7 @@ cleaned away, section bodies are held to a length and a nesting depth, and the r
 input, including rows that never went through those checks.
 """
 
+import bisect
 import html
 import re
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import markdown
 import nh3
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import ngettext
 
 from . import conf
 
@@ -114,8 +115,6 @@ def tokens(text: str) -> list[str]:
 # needs the space; "-" alone is not an item). Indentation counts only where it comes before a marker,
 # since indented text without one is a code block and nests nothing.
 _PREFIX_STEP = re.compile(r"( *)(>|[-+*](?= )|\d{1,9}[.)](?= ))")
-# "* * *" and "- - -" are rules, not three nested lists.
-_RULE = re.compile(r" *([-*_])(?: *\1){2,} *$")
 
 
 def _normalized_lines(text: str) -> list[str]:
@@ -131,16 +130,35 @@ class _Line:
     rest: str  # the line after its quote and list markers
 
 
-def _parse_line(line: str) -> _Line:
+def _rule_range(line: str) -> tuple[int, int]:
+    """Where a list marker would start a rule ("* * *", "- - -") rather than a list: positions from which
+    the rest of the line is one of ``-*_`` at least three times, with spaces. Found once per line, so that
+    a line of thousands of markers stays linear."""
+    end = len(line.rstrip(" "))
+    if not end or line[end - 1] not in "-*_":
+        return 1, 0
+    char = line[end - 1]
+    seen = []
+    pos = end - 1
+    while pos >= 0 and line[pos] in (char, " "):
+        if line[pos] == char:
+            seen.append(pos)
+        pos -= 1
+    return (pos + 1, seen[2]) if len(seen) >= 3 else (1, 0)
+
+
+def _parse_line(line: str, stop: int) -> _Line:
+    """The quote and list markers that open ``line``; parsing stops once the depth passes ``stop``."""
     depth = quotes = items = 0
     pos = 0
     after_item = False
-    while True:
+    rule_from, rule_to = _rule_range(line)
+    while depth <= stop:
         match = _PREFIX_STEP.match(line, pos)
         if match is None:
             break
         marker = match.group(2)
-        if marker != ">" and _RULE.match(line, match.start(2)):
+        if marker != ">" and rule_from <= match.start(2) <= rule_to:
             break
         # Python-Markdown nests a list for each four columns of indentation before its marker; after a
         # list marker the spaces only separate it from its text.
@@ -159,41 +177,52 @@ def _parse_line(line: str) -> _Line:
     return _Line(depth, quotes, items, line[pos:])
 
 
-def nesting_depth(text: str) -> int:
+def nesting_depth(text: str, stop: int = 100) -> int:
     """How deep lists and quotes nest in Markdown ``text``, measured on the source in linear time.
 
     Each list marker and ``>`` at the start of a line opens a level, as does each four columns of
     indentation before a list marker. It can overstate the depth of odd layouts, never understate it.
+    Counting stops a level past ``stop``: a deeper text is only known to be deeper than that.
     """
     if not text:
         return 0
-    return max(_parse_line(line).depth for line in _normalized_lines(text))
+    return max(_parse_line(line, stop).depth for line in _normalized_lines(text))
 
 
 def validate_section_body(body: str) -> None:
-    """Refuse a section body longer than ``BRIEFS_SECTION_MAX_CHARS`` or with lists or quotes nested
-    deeper than ``BRIEFS_SECTION_MAX_NESTING``. Raises :class:`~django.core.exceptions.ValidationError`
-    with code ``"section_too_long"`` or ``"section_too_deep"``."""
+    """Refuse a section body longer than ``BRIEFS_SECTION_MAX_CHARS`` characters or with lists or quotes
+    nested deeper than ``BRIEFS_SECTION_MAX_NESTING`` levels.
+
+    Raises :class:`~django.core.exceptions.ValidationError` with code ``"section_too_long"`` or
+    ``"section_too_deep"``; the numbers in ``params`` are formatted for the active language.
+    """
     body = body or ""
     limit = conf.section_max_chars()
     if len(body) > limit:
         raise ValidationError(
-            gettext("A section may have at most %(limit)s characters; this one has %(length)s.")
-            % {"limit": _number(limit), "length": _number(len(body))},
+            ngettext(
+                "A section may have at most %(limit)s character; this one has %(length)s.",
+                "A section may have at most %(limit)s characters; this one has %(length)s.",
+                limit,
+            ),
             code="section_too_long",
-            params={"limit": limit, "length": len(body)},
+            params={"limit": _number(limit), "length": _number(len(body))},
         )
     deepest = conf.section_max_nesting()
-    if nesting_depth(body) > deepest:
+    if nesting_depth(body, stop=deepest) > deepest:
         raise ValidationError(
-            gettext("Lists may be nested at most %(limit)s levels deep.") % {"limit": _number(deepest)},
+            ngettext(
+                "Lists may be nested at most %(limit)s level deep.",
+                "Lists may be nested at most %(limit)s levels deep.",
+                deepest,
+            ),
             code="section_too_deep",
-            params={"limit": deepest},
+            params={"limit": _number(deepest)},
         )
 
 
 def _number(value: int) -> str:
-    # "30,000" in English, "30 000" in Lithuanian: grouped as the active language writes numbers.
+    # "30,000" in English, "30.000" in Lithuanian: grouped as the active language writes numbers.
     return number_format(value, force_grouping=True)
 
 
@@ -203,25 +232,32 @@ def _number(value: int) -> str:
 # the rest of its paragraph, and each match adds an element whose place among its siblings is looked up in
 # a list: the costs that are quadratic in a paragraph full of them.
 _INLINE_TRIGGERS = "[`<&*_\\"
-# Lines the block parser splits a block at, putting the rest back to be parsed again: headings, rules and
-# setext underlines, reference definitions, the first line of a quote and a quote's blank lines.
-_SPLIT_REST = re.compile(r"#|[-=_*+ ]*[-=_*][-=_*+ ]*$|\[[^\]]*\]:|$")
+# A line starting otherwise has no quote or list marker and is not a heading, rule or definition.
+_PREFIX_CHARS = frozenset(" >-+*0123456789#[=_")
+_REFERENCE = re.compile(r"\[[^\]]*\]:")
 _HTML_OPENER = re.compile(r"<[A-Za-z/!?]")
 
-# Weights in microseconds, measured on Python-Markdown 3 (see bench/bench_worst_input.py): a conservative
-# estimate of what each kind of work costs, and the most a body may cost before it is shown plain.
-_US_PER_CHAR = 0.5
-_US_PER_ELEMENT = 80.0
-_US_PER_TRIGGER = 25.0
-_US_PER_SIBLING_PAIR = 0.02
-_US_PER_COPIED_CHAR = 0.0005
-_US_PER_SPLIT_CHAR = 0.03
+# Weights in microseconds, fitted on Python-Markdown 3.11 on a shared two-core machine whose speed varies
+# by half (bench/bench_worst_input.py shows the figures): what each kind of work costs at most, and the
+# most a body may cost before it is shown plain. The longest allowed body of dense Markdown (a link and
+# two emphases every 120 characters) is estimated at 47 ms and takes 20 to 35 ms; bodies Markdown is
+# quadratic on are estimated at seconds and shown plain in a few milliseconds.
+_US_PER_CALL = 1_000.0
+_US_PER_CHAR = 0.3
+_US_PER_LINE = 1.0
+_US_PER_ELEMENT = 50.0
+_US_PER_TRIGGER = 20.0
+_US_PER_SIBLING_PAIR = 0.002
+_US_PER_COPIED_CHAR = 0.0001
+_US_PER_SPLIT_CHAR = 0.02
 _US_PER_SCANNED_CHAR = 0.15
-_US_PER_HTML_CHAR = 0.15
-MARKDOWN_BUDGET_US = 40_000
+_US_PER_TAG = 10.0
+_US_PER_HTML_CHAR = 0.1
+MARKDOWN_BUDGET_US = 50_000
 # Past these the estimate itself is not worth computing: no body of prose comes near them.
 _MAX_LINES = 3_000
 _MAX_SCANNED = 8_000
+_INFINITE = float("inf")
 
 
 def markdown_is_cheap(source: str) -> bool:
@@ -232,74 +268,104 @@ def markdown_is_cheap(source: str) -> bool:
 def markdown_cost(source: str) -> float:
     """An upper estimate, in microseconds, of what rendering ``source`` with Python-Markdown costs.
 
-    Linear in the length of ``source``. Infinite for a body that is too long or nests too deep, since
-    those are refused on input and the renderer does not try them.
+    Linear in the length of ``source``. Infinite for a body longer than ``BRIEFS_SECTION_MAX_CHARS`` or
+    nesting deeper than ``BRIEFS_SECTION_MAX_NESTING``: those are refused on input, and rendering them is
+    not tried. The estimate stops adding once it is over :data:`MARKDOWN_BUDGET_US`.
     """
-    text = source.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
-    if len(text) > 4 * conf.section_max_chars():
-        return float("inf")
-    lines = text.split("\n")
+    if len(source) > conf.section_max_chars():
+        return _INFINITE
+    lines = _normalized_lines(source)
     if len(lines) > _MAX_LINES:
-        return float("inf")
+        return _INFINITE
     deepest = conf.section_max_nesting()
-    cost = _US_PER_CHAR * len(text)
-    elements = 0
+    cost = _US_PER_CALL + _US_PER_CHAR * sum(len(line) + 1 for line in lines) + _US_PER_LINE * len(lines)
+    elements = 0.0
+    # Runs of lines that Markdown's inline patterns see as one text at most: split at blank lines, and at
+    # a quote's blank lines, which split the quote's own text. Each with the number of splits in it.
+    blocks: list[tuple[str, float]] = []
     block: list[str] = []
-    blocks: list[tuple[str, int]] = []
-    splits = 0
-    previous_quoted = False
+    splits = 0.0
+    previous_quotes = 0
+    previous_empty_quote = False
     for line in lines:
         if not line.strip():
             if block:
                 blocks.append(("\n".join(block), splits))
-            block, splits, previous_quoted = [], 0, False
+            block, splits, previous_quotes, previous_empty_quote = [], 0.0, 0, False
             continue
-        shape = _parse_line(line)
-        if shape.depth > deepest:
-            return float("inf")
-        first = not block
-        block.append(line)
-        quoted = shape.quotes > 0
-        split = _SPLIT_REST.match(shape.rest) is not None or (quoted and not previous_quoted)
-        # Nested quotes are parsed again at each level.
-        weight = 1 + shape.quotes
+        if line[0] in _PREFIX_CHARS:
+            shape = _parse_line(line, deepest)
+            if shape.depth > deepest:
+                return _INFINITE
+            depth, quotes, items, rest = shape.depth, shape.quotes, shape.items, shape.rest
+        else:
+            depth, quotes, items, rest = 0, 0, 0, line
+        empty_quote = quotes > 0 and not rest.strip()
+        if quotes:
+            # Where a quote starts or changes level the block is cut and the rest parsed again; so it is
+            # after a second blank line in a row inside a quote.
+            split = quotes != previous_quotes or (empty_quote and previous_empty_quote)
+        else:
+            split = rest[:1] in _PREFIX_CHARS and _splits(rest)
+        # What is nested in a list or a quote is parsed again at each level, if more cheaply.
+        weight = max(1.0, (1 + depth) / 2)
         if split:
             splits += weight
-        if first or split or shape.items:
+        if split or items or not block:
             elements += weight
-        previous_quoted = quoted
+            if _US_PER_ELEMENT * elements > MARKDOWN_BUDGET_US:
+                return _INFINITE
+        previous_quotes, previous_empty_quote = quotes, empty_quote
+        if empty_quote:
+            if block:
+                blocks.append(("\n".join(block), splits))
+            block, splits = [], 0.0
+        else:
+            block.append(line)
     if block:
         blocks.append(("\n".join(block), splits))
     cost += _US_PER_ELEMENT * elements
     for body, splits in blocks:
         cost += _US_PER_SPLIT_CHAR * splits * len(body)
-        triggers = sum(body.count(c) for c in _INLINE_TRIGGERS) + body.count("  \n")
-        if not triggers:
-            continue
-        # Each match puts a placeholder of about fourteen characters in place of as few as two.
-        stretched = len(body) + 12 * triggers
-        cost += (
-            _US_PER_TRIGGER * triggers
-            + _US_PER_SIBLING_PAIR * triggers * triggers
-            + _US_PER_COPIED_CHAR * triggers * stretched
-        )
+        triggers = sum(body.count(char) for char in _INLINE_TRIGGERS) + body.count("  \n")
+        if triggers:
+            # Each match puts a placeholder of about fourteen characters in place of as few as two.
+            stretched = len(body) + 12 * triggers
+            cost += (
+                _US_PER_TRIGGER * triggers
+                + _US_PER_SIBLING_PAIR * triggers * triggers
+                + _US_PER_COPIED_CHAR * triggers * stretched
+            )
+            if cost > MARKDOWN_BUDGET_US:
+                return cost
+            scanned = _scanned_chars(body)
+            if scanned is None:
+                return _INFINITE
+            cost += _US_PER_SCANNED_CHAR * scanned * stretched / len(body)
         if cost > MARKDOWN_BUDGET_US:
             return cost
-        scanned = _scanned_chars(body)
-        if scanned is None:
-            return float("inf")
-        cost += _US_PER_SCANNED_CHAR * scanned * stretched / len(body)
-        if cost > MARKDOWN_BUDGET_US:
-            return cost
-    cost += _US_PER_HTML_CHAR * _html_scanned_chars(text)
+    if "<" in source:
+        tags, scanned = _html_scanned_chars("\n".join(lines))
+        cost += _US_PER_TAG * tags + _US_PER_HTML_CHAR * scanned
     return cost
+
+
+def _splits(rest: str) -> bool:
+    rest = rest.lstrip(" ")
+    if not rest or rest[0] == "#" or _REFERENCE.match(rest):
+        return True
+    # A rule or a setext underline: nothing but these characters (str.strip, not a regex, so that a long
+    # line of them is not a backtracking trap).
+    return not rest.strip("-=_*+ ")
 
 
 def _scanned_chars(block: str) -> int | None:
     """How many characters Python-Markdown's own loops walk through in ``block``: from each ``[`` to its
     ``]``, from each ``](`` to its ``)`` and from each run of backticks to the next run as long. None when
     there are too many openers to be worth counting."""
-    openers = block.count("[") + block.count("`") + block.count("](")
+    openers = block.count("[") + block.count("`")
+    if "](" in block:
+        openers += block.count("(") + block.count(")")
     if not openers:
         return 0
     if openers > _MAX_SCANNED:
@@ -324,9 +390,7 @@ def _scanned_chars(block: str) -> int | None:
     scanned += sum(3 * (end - pos) for pos in open_brackets)
     # A link's destination is read up to the matching ")"; a quote inside it may take the scan further.
     if "](" in block:
-        quotes = [0]
-        for char in block:
-            quotes.append(quotes[-1] + (char in "'\""))
+        quotes = [m.start() for m in re.finditer("['\"]", block)]
         closes = {}
         stack: list[int] = []
         for match in re.finditer(r"[()]", block):
@@ -338,7 +402,7 @@ def _scanned_chars(block: str) -> int | None:
         for match in re.finditer(r"\]\(", block):
             start = match.end() - 1
             close = closes.get(start, end)
-            if quotes[close] != quotes[start]:
+            if bisect.bisect(quotes, close) != bisect.bisect(quotes, start):
                 close = end
             scanned += 2 * (close - start)
     # A run of backticks looks ahead for a run of the same length, to the end of the block if none.
@@ -351,20 +415,22 @@ def _scanned_chars(block: str) -> int | None:
     return scanned
 
 
-def _html_scanned_chars(text: str) -> int:
-    """How far the HTML parser that Python-Markdown runs over the whole text looks from each ``<`` that may
-    open a tag: to the next ``>``, or to the end when a quote (which may hide ``>``) or a comment,
-    declaration or processing instruction comes first."""
-    scanned = 0
+def _html_scanned_chars(text: str) -> tuple[int, int]:
+    """How many ``<`` may open a tag in ``text``, and how far in all the HTML parser that Python-Markdown
+    runs over the whole text looks from them: to the next ``>``, or to the end when a quote (which may hide
+    a ``>``) or a comment, declaration or processing instruction comes first."""
+    tags = scanned = 0
+    cap = 10 * len(text) + 1_000_000
     for match in _HTML_OPENER.finditer(text):
         start = match.start()
         close = text.find(">", start)
         if close < 0 or text[start + 1] in "!?" or "'" in text[start:close] or '"' in text[start:close]:
             close = len(text)
+        tags += 1
         scanned += close - start
-        if scanned > 10 * len(text) + 1_000_000:
+        if scanned > cap:
             break
-    return scanned
+    return tags, scanned
 
 
 # Cleaning -----------------------------------------------------------------------------------------------
@@ -376,7 +442,8 @@ _NOT_TEXT = re.compile(
     + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
     + "]"
 )
-_LINE_BREAKS = re.compile(r"\s*[\n\t]\s*")
+_SPACE_RUN = re.compile(r"\s+")
+_BREAKS = frozenset("\n\t\u2028\u2029")
 
 
 def clean_text(value: str) -> str:
@@ -392,7 +459,12 @@ def clean_text(value: str) -> str:
     return _NOT_TEXT.sub("", value)
 
 
+def _one_line(match: re.Match) -> str:
+    run = match.group()
+    return " " if any(char in _BREAKS for char in run) else run
+
+
 def clean_line(value: str) -> str:
-    """:func:`clean_text` for a single-line field (a title, a heading): any line break or tab, with the
-    white space around it, becomes one space, and the ends are stripped."""
-    return _LINE_BREAKS.sub(" ", clean_text(value)).strip()
+    """:func:`clean_text` for a single-line field (a title, a heading): a run of white space holding a
+    line break or a tab becomes one space, and the ends are stripped."""
+    return _SPACE_RUN.sub(_one_line, clean_text(value)).strip()

@@ -335,3 +335,24 @@ def test_suggested_entities_are_offered_but_not_tagged(desk, published_brief, ma
     html = desk.get(change_url(published_brief)).content.decode()
     row = html[html.index('id="sections-2"') : html.index('id="sections-empty"')]
     assert f'data-entity-id="{korea.pk}"' not in row and f'data-entity-id="{putin.pk}"' not in row
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["x" * 120, "\n".join("    " * depth + "- level" for depth in range(8))],
+    ids=["too long", "nested too deep"],
+)
+def test_a_section_body_over_the_limits_is_a_form_error_and_saves_nothing(
+    desk, published_brief, settings, body
+):
+    settings.BRIEFS_SECTION_MAX_CHARS = 100
+    before = Revision.objects.count()
+    response = desk.post(
+        change_url(published_brief),
+        change_data(published_brief, note="Per daug", sections={1: {"body": body}}),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "at most 100 characters" in html or "nested at most 4 levels" in html
+    assert Revision.objects.count() == before
+    assert published_brief.sections.get(position=1).body == "First body."

@@ -16,13 +16,17 @@ def test_the_readme_documents_every_setting_with_its_default():
     assert rows == expected
 
 
+READS = re.compile(r"settings\.BRIEFS_|getattr\(\s*settings\s*,\s*[\"']BRIEFS_")
+
+
 def test_the_plugin_reads_no_setting_outside_conf():
     offenders = [
         f"{path.relative_to(REPO)}"
         for path in (REPO / "briefs").rglob("*.py")
-        if path.name != "conf.py" and "BRIEFS_" in path.read_text(encoding="utf-8")
+        if path.name != "conf.py" and READS.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+    assert READS.search('getattr(settings, "BRIEFS_X", 1)') and READS.search("settings.BRIEFS_X")
 
 
 def test_settings_are_read_when_used(settings):

@@ -124,3 +124,28 @@ def test_sitemap_lists_published_briefs_with_last_material_update(client, two_br
     }
     _, newer, _ = two_briefs
     assert newer.last_material_update_at == T0 + timedelta(hours=5)
+
+
+CONTROL_RANGE = "".join(chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]) + "\ufffe\uffff\ufdd0"
+
+
+@pytest.mark.django_db
+def test_every_feed_stays_valid_xml_whatever_control_characters_are_pasted_in(client, editor):
+    """A vertical tab pasted from a word processor once made both feeds answer 500."""
+    brief = services.create_brief(
+        title=f"Antraštė {CONTROL_RANGE} pabaiga",
+        slug="valdymo-simboliai",
+        dek=f"Santrauka {CONTROL_RANGE}",
+        sections=[services.SectionInput(f"Dalis {CONTROL_RANGE}", f"Tekstas {CONTROL_RANGE}")],
+        actor=editor,
+    )
+    services.publish_brief(brief, actor=editor, note=f"Paskelbta {CONTROL_RANGE}")
+    for url in (reverse("briefs:feed", kwargs={"slug": brief.slug}), reverse("briefs:site-feed")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        root = ET.fromstring(response.content)  # noqa: S314 - our own feed
+        titles = [e.text or "" for e in root.iter() if e.tag.endswith("title")]
+        assert any("Antraštė" in t or "Paskelbta" in t for t in titles), url
+    brief.refresh_from_db()
+    assert brief.title.startswith("Antraštė") and brief.title.endswith("pabaiga")
+    assert not any(ch in brief.title + brief.dek for ch in "\x00\x0b\x0c\x1b\x7f\x85\ufffe")

@@ -402,3 +402,13 @@ def test_plain_text_is_shown_as_written_not_as_markdown(tmp_path):
     assert section.body_html == (
         "<p>Kaina *2* eurai, o [nuoroda](http://x) ne nuoroda.</p>\n<p># ne antraštė</p>"
     )
+
+
+@pytest.mark.django_db
+def test_a_section_over_the_length_limit_is_refused_by_name_and_nothing_is_written(tmp_path, settings):
+    settings.BRIEFS_SECTION_MAX_CHARS = 100
+    path = tmp_path / "long.txt"
+    path.write_text("Įžanga trumpa.\nIlgas skyrius\n" + "Žodis " * 40 + "pabaiga.\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"Section 1 \(Ilgas skyrius\): A section may have at most 100"):
+        run(path, "--title", "Per ilgas")
+    assert not Brief.objects.filter(title="Per ilgas").exists()

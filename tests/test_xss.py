@@ -15,6 +15,7 @@ from django.utils import timezone
 from briefs import services
 from briefs.actors import SYSTEM
 from briefs.models import EntityKind, RevisionKind
+from briefs.text import clean_line, clean_text
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,20 @@ PAYLOADS = [
     "<<script>script>alert(1)<</script>/script>",
     "\u2028</script><!--",
     "]]><script>alert(1)</script>",
+    # Pasted from word processors and chat: controls and noncharacters that XML cannot carry.
+    "\x0b\x0c\x1b\x7f\x85 control <b>x</b>",
+    "\ufffe\uffff\ufdd0 noncharacter",
+    # Bidirectional overrides that could disguise a link or reorder a sentence.
+    "\u202egnp.exe\u202c [a](https://example.org/\u202e) \u2066isolate\u2069",
+    # Names that make no slug.
+    "!!!",
+    "🦀",
+    "—",
+    # Markdown that made the old renderer crawl or recurse.
+    "[" * 2000,
+    "*a **b _c " * 300,
+    "<a " * 500,
+    "\n".join("  " * depth + "- level" for depth in range(4)),
 ]
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "xlink:href"}
@@ -148,8 +163,10 @@ def hostile(editor, make_entity):
             aliases=[payload[:100]],
             description=payload,
         )
+        # An entity named by the payload alone: some make no slug at all.
+        make_entity(payload[:100], EntityKind.ORGANISATION)
         brief = services.create_brief(
-            title=f"Title {payload}",
+            title=f"Title {payload}"[:255],
             slug=f"hostile-{number}",
             dek=f"Dek {payload}",
             sections=[
@@ -212,8 +229,9 @@ def test_jsonld_survives_a_script_breakout_in_every_field(client, hostile):
         blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
         assert len(blocks) == 1, payload
         data = json.loads(blocks[0])
-        assert data["headline"] == f"Title {payload}"
-        assert data["description"] == f"Dek {payload}"
+        # Text is cleaned where it comes in: a line break in a headline becomes a space.
+        assert data["headline"] == clean_line(f"Title {payload}"[:255])
+        assert data["description"] == clean_text(f"Dek {payload}").strip()
 
 
 def test_the_checker_catches_what_it_is_meant_to():

@@ -23,7 +23,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from ..models import Brief, BriefStatus, Entity, Revision
+from ..models import Brief, BriefStatus, Entity, Revision, Withdrawal
 from ..text import html_to_paragraphs, render_markdown
 from .diff import DELETE, EQUAL, INSERT, BriefDiff, SectionChange, diff_states
 from .state import BriefState, live_state, state_as_of
@@ -86,6 +86,8 @@ class SectionView:
     section: object | None = None  # the live Section, absent for removed sections
     old_body_html: str = ""
     entities_added: list = field(default_factory=list)
+    # The earlier wording was withdrawn (legal or safety): shown to nobody but staff.
+    withdrawn: Revision | None = None
 
     @property
     def status(self) -> str:
@@ -106,6 +108,11 @@ class SectionView:
     @property
     def text_changed(self) -> bool:
         return self.change.status == "changed" and self.change.text_changed
+
+    @property
+    def earlier_wording(self) -> bool:
+        """Whether readers may see the earlier wording of this section."""
+        return self.text_changed and self.withdrawn is None
 
 
 @dataclass
@@ -150,6 +157,20 @@ def reader_state_at(brief: Brief, base: Revision | None) -> BriefState:
     return state.visible()
 
 
+def withdrawn_since(brief: Brief, base: Revision | None) -> dict[int, Revision]:
+    """The sections whose wording before a withdrawal made after ``base`` must not reach readers, each
+    with the revision that withdrew it."""
+    if base is None:
+        return {}
+    found: dict[int, Revision] = {}
+    for withdrawal in Withdrawal.objects.filter(
+        revision__brief=brief, revision__pk__gt=base.pk
+    ).select_related("revision"):
+        for section_id in withdrawal.section_ids:
+            found.setdefault(section_id, withdrawal.revision)
+    return found
+
+
 def readable(state: BriefState, known: dict[int, tuple[str, str]] | None = None) -> BriefState:
     """``state`` with each body replaced by the text its Markdown renders to, one paragraph a block.
 
@@ -177,10 +198,11 @@ def changes_since(brief: Brief, base: Revision | None) -> ChangesSince:
     new_entity_ids = now_source.entity_ids - before_source.entity_ids
     entities = {e.pk: e for e in Entity.objects.filter(pk__in=diff.entity_ids | new_entity_ids)}
 
+    withdrawn = withdrawn_since(brief, base)
     views = []
     for change in diff.sections:
-        view = SectionView(change, section=live.get(change.id))
-        if change.status == "removed":
+        view = SectionView(change, section=live.get(change.id), withdrawn=withdrawn.get(change.id))
+        if change.status == "removed" and view.withdrawn is None:
             view.old_body_html = render_markdown(before_source.section(change.id).body)
         elif change.status == "changed":
             view.entities_added = sorted(
