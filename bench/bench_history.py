@@ -19,10 +19,11 @@ import sys
 import time
 from pathlib import Path
 
-from briefs.actors import SYSTEM
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from briefs.actors import SYSTEM  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 os.environ.setdefault("TEST_DB_SUFFIX", "_bench")
 

@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from briefs.actors import SYSTEM
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from briefs.actors import SYSTEM  # noqa: E402
 
 ENTITIES = 500
 ALIASES = 5
