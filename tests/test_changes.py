@@ -214,12 +214,14 @@ def test_moving_since_by_a_microsecond_reuses_the_cached_page(client, story, dja
 
 
 def test_the_page_says_which_update_it_counts_from(client, story):
-    html = changes(client, story, at(4).isoformat()).content.decode()
-    assert "Changes since the update of" in html
-    assert (
-        "Everything, since the brief was first published"
-        in changes(client, story, "2020-01-01").content.decode()
-    )
+    url = f"/briefs/{story.slug}/changes/"
+
+    def page(since, language):
+        return client.get(url, {"since": since}, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert "Changes since the update of" in page(at(4).isoformat(), "en")
+    assert "Everything, since the brief was first published" in page("2020-01-01", "en")
+    assert "Pakeitimai nuo" in page(at(4).isoformat(), "lt")
 
 
 def test_earlier_wording_shows_only_what_readers_were_shown(client, story):
