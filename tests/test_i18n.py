@@ -64,13 +64,20 @@ def test_catalogues_are_complete_and_compiled(catalogue):
     assert untranslated == []
     # The committed .mo holds exactly these translations (it was compiled from this .po).
     with catalogue.with_suffix(".mo").open("rb") as compiled:
-        catalog = gettext.GNUTranslations(compiled)._catalog
+        catalog = gettext.GNUTranslations(compiled)
     for entry in entries:
-        key = f"{entry['msgctxt']}\x04{entry['msgid']}" if "msgctxt" in entry else entry["msgid"]
+        context, msgid = entry.get("msgctxt"), entry["msgid"]
         if "msgid_plural" in entry:
-            assert catalog[(key, 0)] == entry["msgstr[0]"], entry["msgid"]
+            # n=1 picks the first plural form in both Lithuanian and English.
+            found = (
+                catalog.npgettext(context, msgid, entry["msgid_plural"], 1)
+                if context
+                else catalog.ngettext(msgid, entry["msgid_plural"], 1)
+            )
+            assert found == entry["msgstr[0]"], msgid
         else:
-            assert catalog[key] == entry["msgstr"], entry["msgid"]
+            found = catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
+            assert found == entry["msgstr"], msgid
 
 
 def test_demo_defaults_to_lithuanian(client, english_brief):
