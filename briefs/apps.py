@@ -12,7 +12,7 @@ class BriefsConfig(AppConfig):
         from django.db.models.signals import pre_delete, pre_save
         from simple_history.signals import pre_create_historical_record
 
-        from . import history, rendering, tracking
+        from . import history, tasks, tracking
         from .signals import revision_committed
 
         # Recording: every history row belongs to the open revision; no tracked write happens outside one.
@@ -27,7 +27,5 @@ class BriefsConfig(AppConfig):
             pre_delete.connect(
                 tracking.require_open_revision, sender=model, dispatch_uid=f"briefs.guard.delete.{name}"
             )
-        # Reacting: what follows from a committed revision.
-        revision_committed.connect(
-            rendering.refresh_after_revision, dispatch_uid="briefs.rendering.refresh_after_revision"
-        )
+        # Reacting: what follows from a committed revision runs as a task (rendering, then purging).
+        revision_committed.connect(tasks.enqueue_reactions, dispatch_uid="briefs.tasks.enqueue_reactions")

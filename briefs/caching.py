@@ -1,43 +1,42 @@
-"""Conditional GET and render caching for reader pages, feeds and the API.
+"""HTTP caching of reader pages, feeds and the API: versions, ETags, surrogate keys and private responses.
 
 A revision that changes what readers see of a brief moves on ``Brief.version`` and ``changed_at`` of that
 brief, and of every brief showing an entity it renamed or merged (see :mod:`briefs.history`). Nothing
 else moves them, so a page's validators change only when the page does. The brief row is therefore its
-own version token: the one indexed query that fetches the brief answers a matching conditional request,
-and the same row keys the render cache. Site-wide pages use one aggregate over all briefs.
+own version token: the one indexed query that fetches the brief answers a conditional request. Pages
+that draw on every brief use one aggregate over them all.
 
-The cache is an optimisation, never a dependency: if the backend fails (Redis down), the error is
-logged and the page is rendered from the database.
+Public responses carry ``Cache-Control: public, max-age=BRIEFS_CACHE_SECONDS`` and surrogate keys (the
+brief, each entity page, the lists) in the headers Varnish (``xkey``) and the common CDNs read, so that a
+committed revision purges exactly what it changed (:mod:`briefs.purge`). The origin keeps no page cache
+of its own: the stored article (:mod:`briefs.rendering`) is the one cache layer, and a CDN or Varnish in
+front keeps the pages.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Max, Sum
 from django.http import Http404, HttpResponse
-from django.utils.cache import (
-    add_never_cache_headers,
-    get_conditional_response,
-    patch_cache_control,
-    patch_vary_headers,
-)
-from django.utils.http import http_date
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language
 
 from . import conf, fingerprint
 from .models import Brief
 
-logger = logging.getLogger(__name__)
+LIST_KEY = "briefs"
 
-# Keys carry the version token, so an entry never goes stale; the timeout only bounds memory.
-RENDER_TIMEOUT = 60 * 60
+
+def brief_key(pk: int) -> str:
+    return f"brief-{pk}"
+
+
+def entity_key(pk: int) -> str:
+    return f"entity-{pk}"
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class Version:
     def etag(self, *variant) -> str:
         language = get_language()
         # The deployed templates and catalogue are part of every response: a deploy that changes them
-        # must not be answered with a 304 or a cached page of the old output.
+        # must not be answered with a 304 of the old output.
         parts = (fingerprint.deployed(language), self.token, language, *variant)
         digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
         return f'"{digest}"'
@@ -88,72 +87,25 @@ def _stamp(moment: datetime | None) -> str:
 
 
 def is_staff(request) -> bool:
-    """Whether the request comes from signed-in staff; anonymous readers cost no query."""
+    """Whether the request comes from signed-in staff; anonymous readers cost no query and no session."""
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return False
     user = getattr(request, "user", None)
     return bool(user and user.is_authenticated and user.is_staff)
 
 
-def cache_get(key: str):
-    try:
-        return cache.get(key)
-    except Exception:
-        logger.warning("Cache read failed for %s; rendering from the database.", key, exc_info=True)
-        return None
-
-
-def cache_set(key: str, value, timeout: int | None = None) -> None:
-    try:
-        cache.set(key, value, timeout)
-    except Exception:
-        logger.warning("Cache write failed for %s; the response is served uncached.", key, exc_info=True)
-
-
-def cache_key(request, name: str, etag: str) -> str:
-    # The scheme and host are part of the key because pages embed absolute URLs (JSON-LD, feeds, API).
-    raw = f"{name}|{request.scheme}://{request.get_host()}|{etag}"
-    return "briefs:" + hashlib.sha256(raw.encode()).hexdigest()
+def public_response(response: HttpResponse, keys) -> HttpResponse:
+    """Anyone may keep this response for ``BRIEFS_CACHE_SECONDS``; a purge of any of ``keys`` ends it."""
+    patch_cache_control(response, public=True, max_age=conf.cache_seconds())
+    keys = sorted(set(keys))
+    for header in conf.surrogate_key_headers():
+        # Cloudflare's Cache-Tag is comma-separated; Fastly's Surrogate-Key and Varnish's xkey use spaces.
+        response[header] = ",".join(keys) if header.lower() == "cache-tag" else " ".join(keys)
+    return response
 
 
 def private_response(response: HttpResponse) -> HttpResponse:
     """Staff and preview responses: never stored by a browser, proxy or CDN."""
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
-    return response
-
-
-def conditional(
-    request,
-    version: Version,
-    name: str,
-    render: Callable[[], HttpResponse],
-    variant: tuple = (),
-) -> HttpResponse:
-    """Answer with 304 when the client has this version, else from the cache, else by ``render()``.
-
-    ``name`` identifies the resource (for the cache key); ``variant`` lists anything else the response
-    depends on, such as query parameters.
-    """
-    etag = version.etag(name, *variant)
-    last_modified = int(version.modified.timestamp()) if version.modified else None
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if response is None:
-        key = cache_key(request, name, etag)
-        cached = cache_get(key)
-        if cached is not None:
-            content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
-        else:
-            response = render()
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            if response.status_code == 200:
-                cache_set(key, (response.content, response["Content-Type"]), RENDER_TIMEOUT)
-    if response.status_code in (200, 304):
-        response["ETag"] = etag
-        if last_modified is not None:
-            response["Last-Modified"] = http_date(last_modified)
-        patch_cache_control(response, public=True, max_age=conf.cache_seconds())
-    patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response

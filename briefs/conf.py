@@ -26,6 +26,18 @@ SETTINGS: dict[str, Setting] = {
         60, "How long a browser or CDN may keep a public page (`Cache-Control: max-age`)."
     ),
     "BRIEFS_CHANGELOG_LIMIT": Setting(100, "How many public revisions the brief page's change log lists."),
+    "BRIEFS_SURROGATE_KEY_HEADERS": Setting(
+        ("Surrogate-Key", "xkey", "Cache-Tag"),
+        "Response headers that carry a page's surrogate keys: Fastly's, Varnish xkey's, Cloudflare's.",
+    ),
+    "BRIEFS_FRONTEND_CACHES": Setting(
+        {},
+        "Caches to purge when a revision commits, by name: `BACKEND` (`briefs.purge.VarnishBackend` or "
+        "`briefs.purge.HTTPPurgeBackend`) and its options; see the README.",
+    ),
+    "BRIEFS_PURGE_ATTEMPTS": Setting(
+        3, "How many times a failed purge is tried before it is logged and left."
+    ),
     "BRIEFS_SITE_URL": Setting(
         "",
         "Base of stable identifiers in ninjs and feeds, e.g. `https://news.example.org`; "
@@ -55,6 +67,18 @@ def cache_seconds() -> int:
 
 def changelog_limit() -> int:
     return int(get("BRIEFS_CHANGELOG_LIMIT"))
+
+
+def surrogate_key_headers() -> tuple[str, ...]:
+    return tuple(get("BRIEFS_SURROGATE_KEY_HEADERS"))
+
+
+def frontend_caches() -> dict:
+    return dict(get("BRIEFS_FRONTEND_CACHES"))
+
+
+def purge_attempts() -> int:
+    return max(1, int(get("BRIEFS_PURGE_ATTEMPTS")))
 
 
 def site_url() -> str:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape, strip_tags
 
 from . import conf
@@ -40,8 +42,11 @@ def _base_url(request) -> str:
 
 
 def brief_uri(brief: Brief, request=None) -> str:
+    """A stable identifier: the brief's address in the site's default interface language."""
     base = _base_url(request)
-    return f"{base}{brief.get_absolute_url()}" if base else f"urn:newsroom-briefs:brief:{brief.slug}"
+    with translation.override(settings.LANGUAGE_CODE):
+        path = brief.get_absolute_url()
+    return f"{base}{path}" if base else f"urn:newsroom-briefs:brief:{brief.slug}"
 
 
 def _entity(entity, rel: str, base: str) -> dict:
@@ -62,7 +67,13 @@ def _body_html(sections) -> str:
 
 
 def brief_to_ninjs(brief: Brief, request=None) -> dict:
-    """The reader-visible content of ``brief`` as a ninjs 3.1 dict, ready for ``json.dumps``."""
+    """The reader-visible content of ``brief`` as a ninjs 3.1 dict, ready for ``json.dumps``. Its
+    addresses are those of the site's default interface language, whatever language asked."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _ninjs(brief, request)
+
+
+def _ninjs(brief: Brief, request=None) -> dict:
     sections = Section.objects.filter(brief=brief, hidden=False).for_readers()
     base = _base_url(request)
     html = _body_html(sections)
@@ -113,7 +124,7 @@ def brief_to_ninjs(brief: Brief, request=None) -> dict:
 
 def brief_summary(brief: Brief, request=None) -> dict:
     """One entry of the API's brief list."""
-    api = reverse("briefs:api-detail", kwargs={"slug": brief.slug})
+    api = reverse("briefs_api:detail", kwargs={"slug": brief.slug})
     return {
         "uri": brief_uri(brief, request),
         "slug": brief.slug,

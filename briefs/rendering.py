@@ -1,8 +1,8 @@
 """The article of the brief page: rendered when the brief changes, so that readers do not pay for it.
 
-When a revision that changed what readers see commits, :func:`refresh_after_revision` (a receiver of
-:data:`briefs.signals.revision_committed`) renders the article of each brief it touched again, in each
-interface language, and stores it as a :class:`~briefs.models.RenderedArticle`. A reader's page then
+When a revision that changed what readers see commits, :func:`refresh_articles` (run by the task in
+:mod:`briefs.tasks`) renders the article of each brief it touched again, in each interface language,
+and stores it as a :class:`~briefs.models.RenderedArticle`. A reader's page then
 needs the brief row and that one stored row. A stored article is used only while its key matches the
 brief's version and the templates, catalogue and settings it was rendered with; otherwise the article
 is rendered on the spot and stored again (:func:`reader_article`).
@@ -148,12 +148,6 @@ def reader_article(brief) -> Article:
     if timezone.get_current_timezone_name() == conf.time_zone():
         _store(brief, language, key, article)
     return article
-
-
-def refresh_after_revision(sender, revision, brief_ids, **kwargs) -> None:
-    """Receiver of ``revision_committed``: render the articles of the briefs whose pages changed."""
-    if brief_ids:
-        refresh_articles(brief_ids)
 
 
 def refresh_articles(brief_ids) -> int:

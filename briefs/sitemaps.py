@@ -4,9 +4,13 @@ from .models import Brief
 
 
 class BriefSitemap(Sitemap):
-    """Published briefs, with ``lastmod`` the time of their last material update."""
+    """Published briefs in every interface language, each with its alternates, ``lastmod`` the time of
+    their last material update."""
 
     changefreq = "daily"
+    i18n = True
+    alternates = True
+    x_default = True
 
     def items(self):
         return Brief.objects.published().by_last_update()

@@ -1,3 +1,7 @@
+"""Reader pages. Include them inside ``i18n_patterns()`` so that the interface language is part of the
+address (``/lt/briefs/…``, ``/en/briefs/…``) and a page depends on nothing but its URL; the API is in
+:mod:`briefs.api_urls`."""
+
 from django.urls import path, register_converter
 
 from . import views
@@ -21,13 +25,11 @@ class UnicodeSlugConverter:
 register_converter(UnicodeSlugConverter, "uslug")
 
 urlpatterns = [
-    path("briefs/", views.BriefListView.as_view(), name="index"),
-    path("briefs/<slug:slug>/", views.BriefDetailView.as_view(), name="detail"),
-    path("briefs/<slug:slug>/changes/", views.BriefChangesView.as_view(), name="changes"),
+    path("briefs/", views.brief_list, name="index"),
+    path("briefs/<slug:slug>/", views.brief_detail, name="detail"),
+    path("briefs/<slug:slug>/changes/", views.brief_changes, name="changes"),
     path("briefs/<slug:slug>/feed/", views.brief_feed, name="feed"),
-    path("entities/<uslug:slug>/", views.EntityDetailView.as_view(), name="entity"),
-    path("search/", views.SearchView.as_view(), name="search"),
+    path("entities/<uslug:slug>/", views.entity_detail, name="entity"),
+    path("search/", views.search_page, name="search"),
     path("feed/", views.site_feed, name="site-feed"),
-    path("api/briefs/", views.api_brief_list, name="api-list"),
-    path("api/briefs/<slug:slug>/", views.api_brief_detail, name="api-detail"),
 ]

@@ -1,6 +1,7 @@
 """Settings of the newsroom host project. Everything that differs between machines comes from the
 environment; with nothing set, the project runs on SQLite in debug mode."""
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -43,6 +44,18 @@ INSTALLED_APPS = [
     "briefs",
     "axes",
 ]
+# Django 6 has a tasks framework; on Django 5.2 the django-tasks backport provides the same one.
+TASKS_MODULE = "django.tasks" if importlib.util.find_spec("django.tasks") else "django_tasks"
+if TASKS_MODULE == "django_tasks":
+    INSTALLED_APPS.append("django_tasks")
+# What follows a save (rendering the stored articles, purging caches) runs at once by default, which a
+# small site needs nothing more for. TASKS_BACKEND=database queues it for `manage.py db_worker`, so that
+# an editor's save returns before it is done.
+if os.environ.get("TASKS_BACKEND") == "database":
+    INSTALLED_APPS.append("django_tasks_db")
+    TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": f"{TASKS_MODULE}.backends.immediate.ImmediateBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -210,6 +223,12 @@ PERMISSIONS_POLICY = os.environ.get(
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 BRIEFS_CACHE_SECONDS = int(os.environ.get("BRIEFS_CACHE_SECONDS", "60"))
+# Varnish instances in front (comma-separated addresses, e.g. http://127.0.0.1:6081) that a committed
+# revision purges by surrogate key; see deploy/varnish/default.vcl.
+if env_list("VARNISH_URLS"):
+    BRIEFS_FRONTEND_CACHES = {
+        "varnish": {"BACKEND": "briefs.purge.VarnishBackend", "LOCATION": env_list("VARNISH_URLS")}
+    }
 # Base of the stable identifiers in ninjs and feeds, e.g. https://news.example.org; empty: request host.
 BRIEFS_SITE_URL = os.environ.get("BRIEFS_SITE_URL", "")
 BRIEFS_REVIEW_INTERVAL_DAYS = int(os.environ.get("BRIEFS_REVIEW_INTERVAL_DAYS", "7"))

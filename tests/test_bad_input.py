@@ -35,13 +35,13 @@ def test_malformed_since_is_a_400(strict_client, seed, since):
 @pytest.mark.parametrize(
     "url",
     [
-        "/briefs/no-such-brief/",
-        "/briefs/no-such-brief/changes/?since=2025-10-27",
-        "/briefs/no-such-brief/feed/",
+        "/lt/briefs/no-such-brief/",
+        "/lt/briefs/no-such-brief/changes/?since=2025-10-27",
+        "/lt/briefs/no-such-brief/feed/",
         "/api/briefs/no-such-brief/",
-        "/entities/no-such-entity/",
-        "/briefs/%F0%9F%92%A9/",
-        "/entities/%FF%FE/",
+        "/lt/entities/no-such-entity/",
+        "/lt/briefs/%F0%9F%92%A9/",
+        "/lt/entities/%FF%FE/",
     ],
 )
 def test_unknown_slugs_are_404(strict_client, seed, url):
@@ -53,13 +53,13 @@ def test_unknown_slugs_are_404(strict_client, seed, url):
     ["Putinas" * 20_000, "'; DROP TABLE briefs_brief; --", "%FF%FE", "\x00", "a & | ! ( ) : * <>", "   "],
 )
 def test_search_survives_any_query(strict_client, seed, query):
-    response = strict_client.get("/search/", {"q": query})
+    response = strict_client.get("/lt/search/", {"q": query})
     assert response.status_code in (200, 400)
     assert strict_client.get(seed.get_absolute_url()).status_code == 200
 
 
 def test_non_utf8_query_bytes_do_not_break_pages(strict_client, seed):
-    response = strict_client.get("/search/?q=%FF%FEPutin%C0%AF")
+    response = strict_client.get("/lt/search/?q=%FF%FEPutin%C0%AF")
     assert response.status_code in (200, 400)
     response = strict_client.get(f"{seed.get_absolute_url()}changes/?since=%FF%FE")
     assert response.status_code == 400

@@ -10,7 +10,7 @@ def test_the_readme_documents_every_setting_with_its_default():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| `(BRIEFS_[A-Z_]+)` \| `([^`]*)` \|", readme, re.M))
     expected = {
-        name: repr(s.default) if isinstance(s.default, str) else f"{s.default:_}"
+        name: f"{s.default:_}" if isinstance(s.default, int) else repr(s.default)
         for name, s in conf.SETTINGS.items()
     }
     assert rows == expected

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from briefs import services
 from briefs.actors import SYSTEM
@@ -67,7 +68,7 @@ def parse(response):
 
 def test_brief_feed_lists_public_revisions_with_corrections_labelled(client, two_briefs):
     _, newer, _ = two_briefs
-    feed = parse(client.get(reverse("briefs:feed", kwargs={"slug": newer.slug}), HTTP_ACCEPT_LANGUAGE="en"))
+    feed = parse(client.get(reverse("briefs:feed", kwargs={"slug": newer.slug})))  # /en/…
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "lt"
     entries = feed.findall(f"{ATOM}entry")
     titles = [e.findtext(f"{ATOM}title") for e in entries]
@@ -75,15 +76,17 @@ def test_brief_feed_lists_public_revisions_with_corrections_labelled(client, two
     categories = [e.find(f"{ATOM}category").get("term") for e in entries]
     assert categories == ["clarification", "correction", "update"]
     links = [e.find(f"{ATOM}link").get("href") for e in entries]
-    assert all(link.startswith("http://testserver/briefs/naujesne/#rev-") for link in links)
+    assert all(link.startswith("http://testserver/en/briefs/naujesne/#rev-") for link in links)
     assert len({e.findtext(f"{ATOM}id") for e in entries}) == 3
     assert entries[1].findtext(f"{ATOM}updated").startswith("2025-10-27T11:00:00")
 
 
 def test_correction_label_is_translated(client, two_briefs):
     _, newer, _ = two_briefs
-    feed = parse(client.get(reverse("briefs:feed", kwargs={"slug": newer.slug}), HTTP_ACCEPT_LANGUAGE="lt"))
-    titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
+    with translation.override("lt"):
+        url = reverse("briefs:feed", kwargs={"slug": newer.slug})
+    assert url.startswith("/lt/")
+    titles = [e.findtext(f"{ATOM}title") for e in parse(client.get(url)).findall(f"{ATOM}entry")]
     assert "Pataisymas: Klaida datoje" in titles
 
 
@@ -97,7 +100,7 @@ def test_site_feed_lists_published_briefs_by_update(client, two_briefs):
     assert [e.findtext(f"{ATOM}title") for e in entries] == ["Naujesnė", "Senesnė"]
     assert entries[0].findtext(f"{ATOM}updated").startswith("2025-10-27T13:00:00")
     assert "juodrastis" not in response_text(feed)
-    assert entries[0].find(f"{ATOM}link").get("href") == "http://testserver/briefs/naujesne/"
+    assert entries[0].find(f"{ATOM}link").get("href") == "http://testserver/en/briefs/naujesne/"
 
 
 def test_feeds_answer_conditional_requests(client, two_briefs):
@@ -117,11 +120,15 @@ def test_sitemap_lists_published_briefs_with_last_material_update(client, two_br
         u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod")
         for u in ET.fromstring(response.content)  # noqa: S314 - our own output.findall(f"{SITEMAP}url")
     }
-    # The minor fix on the 30th does not count: the last material update is the clarification.
+    # Each brief in each interface language. The minor fix on the 30th does not count: the last
+    # material update is the clarification.
     assert urls == {
-        "http://testserver/briefs/naujesne/": "2025-10-27",
-        "http://testserver/briefs/senesne/": "2025-10-20",
+        "http://testserver/lt/briefs/naujesne/": "2025-10-27",
+        "http://testserver/en/briefs/naujesne/": "2025-10-27",
+        "http://testserver/lt/briefs/senesne/": "2025-10-20",
+        "http://testserver/en/briefs/senesne/": "2025-10-20",
     }
+    assert b'hreflang="en"' in response.content and b'hreflang="x-default"' in response.content
     _, newer, _ = two_briefs
     assert newer.last_material_update_at == T0 + timedelta(hours=5)
 

@@ -61,12 +61,12 @@ def test_news_article_fields(client, brief):
     assert data["inLanguage"] == "lt"
     assert data["datePublished"] == brief.first_published_at.isoformat(timespec="seconds")
     assert data["dateModified"] == brief.last_material_update_at.isoformat(timespec="seconds")
-    assert data["url"] == "http://testserver/briefs/kas-zinoma/"
+    assert data["url"] == "http://testserver/en/briefs/kas-zinoma/"  # the page in the language asked
     assert data["about"] == [
         {
             "@type": "Person",
             "name": "Vladimiras Putinas",
-            "url": "http://testserver/entities/vladimiras-putinas/",
+            "url": "http://testserver/en/entities/vladimiras-putinas/",
             "sameAs": "https://www.wikidata.org/wiki/Q7747",
         }
     ]
@@ -79,7 +79,7 @@ def test_news_article_fields(client, brief):
     [correction] = data["correction"]
     assert correction["@type"] == "CorrectionComment"
     assert correction["text"] == "Klaida </script><script>alert(3)</script>"
-    assert correction["url"].startswith("http://testserver/briefs/kas-zinoma/#rev-")
+    assert correction["url"].startswith("http://testserver/en/briefs/kas-zinoma/#rev-")
 
 
 def test_script_content_cannot_close_the_block(client, brief):

@@ -77,7 +77,7 @@ def test_valid_against_the_schema(validator, brief, rf):
 
 def test_content(brief, rf):
     item = brief_to_ninjs(brief, rf.get("/"))
-    assert item["uri"] == "http://testserver/briefs/kas-zinoma/"
+    assert item["uri"] == "http://testserver/lt/briefs/kas-zinoma/"  # the default language, always
     assert item["type"] == "text"
     assert item["language"] == "lt"
     assert item["headlines"] == [{"role": "main", "value": "Kas žinoma"}]
@@ -102,7 +102,7 @@ def test_content(brief, rf):
         "uri": "http://www.wikidata.org/entity/Q7747",
     }
     # Without a Wikidata ID the entity page is the identifier.
-    assert people["Kim Jong Unas"]["uri"] == "http://testserver/entities/kim-jong-unas/"
+    assert people["Kim Jong Unas"]["uri"] == "http://testserver/lt/entities/kim-jong-unas/"
     assert people["Kim Jong Unas"]["rel"] == "mentioned"
     places = {p["name"]: p["uri"] for p in item["places"]}
     assert places == {
@@ -116,11 +116,11 @@ def test_content(brief, rf):
 def test_without_request_uses_the_configured_site(brief, settings):
     assert brief_to_ninjs(brief)["uri"] == "urn:newsroom-briefs:brief:kas-zinoma"
     settings.BRIEFS_SITE_URL = "https://news.example.org/"
-    assert brief_to_ninjs(brief)["uri"] == "https://news.example.org/briefs/kas-zinoma/"
+    assert brief_to_ninjs(brief)["uri"] == "https://news.example.org/lt/briefs/kas-zinoma/"
 
 
 def test_api_detail(client, validator, brief):
-    response = client.get(reverse("briefs:api-detail", kwargs={"slug": brief.slug}))
+    response = client.get(reverse("briefs_api:detail", kwargs={"slug": brief.slug}))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     item = response.json()
@@ -130,7 +130,7 @@ def test_api_detail(client, validator, brief):
 
 def test_api_list_has_published_briefs_only(client, brief):
     services.create_brief(title="Juodraštis", slug="juodrastis", actor=SYSTEM)
-    data = client.get(reverse("briefs:api-list")).json()
+    data = client.get(reverse("briefs_api:list")).json()
     assert [b["slug"] for b in data["briefs"]] == ["kas-zinoma"]
     assert data["briefs"][0]["href"] == "http://testserver/api/briefs/kas-zinoma/"
     assert client.get(data["briefs"][0]["href"]).status_code == 200
@@ -138,11 +138,11 @@ def test_api_list_has_published_briefs_only(client, brief):
 
 def test_api_hides_drafts_and_unknown_slugs(client, brief):
     services.create_brief(title="Juodraštis", slug="juodrastis", actor=SYSTEM)
-    assert client.get(reverse("briefs:api-detail", kwargs={"slug": "juodrastis"})).status_code == 404
-    assert client.get(reverse("briefs:api-detail", kwargs={"slug": "nera"})).status_code == 404
+    assert client.get(reverse("briefs_api:detail", kwargs={"slug": "juodrastis"})).status_code == 404
+    assert client.get(reverse("briefs_api:detail", kwargs={"slug": "nera"})).status_code == 404
 
 
 def test_api_conditional_get(client, brief):
-    url = reverse("briefs:api-detail", kwargs={"slug": brief.slug})
+    url = reverse("briefs_api:detail", kwargs={"slug": brief.slug})
     etag = client.get(url)["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304

@@ -18,13 +18,13 @@ def test_brief_list_shows_published_briefs_most_recently_updated_first(client, p
         published_brief.sections.get(heading="First"), body="Newer.", actor=editor, note="Naujiena"
     )
     services.create_brief(title="Nepaskelbta santrauka", slug="juodrastis", actor=editor)
-    html = client.get("/briefs/").content.decode()
+    html = client.get("/lt/briefs/").content.decode()
     assert html.index("Bandomoji santrauka") < html.index("Senesnė santrauka")
     assert "Nepaskelbta santrauka" not in html
 
 
 def test_brief_page_shows_title_dek_dates_toc_sections_chips_and_changelog(client, seed):
-    response = client.get(seed.get_absolute_url())
+    response = client.get(f"/lt/briefs/{seed.slug}/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>Kas žinoma apie Rusijos ir Šiaurės Korėjos santykius</h1>" in html
@@ -34,7 +34,7 @@ def test_brief_page_shows_title_dek_dates_toc_sections_chips_and_changelog(clien
     for section in seed.sections.all():
         assert f'href="#{section.anchor}"' in html
         assert f'id="{section.anchor}"' in html
-    assert 'href="/entities/vladimiras-putinas/"' in html
+    assert 'href="/lt/entities/vladimiras-putinas/"' in html
     assert "Pirmoji publikacija." in html
 
 
@@ -46,19 +46,19 @@ def test_brief_page_dates_follow_the_interface_language(client, seed):
 
 def test_unknown_or_unpublished_brief_is_404(client, editor):
     draft = services.create_brief(title="Juodraštis", slug="juodrastis", actor=editor)
-    assert client.get("/briefs/nera-tokios/").status_code == 404
+    assert client.get("/lt/briefs/nera-tokios/").status_code == 404
     assert client.get(draft.get_absolute_url()).status_code == 404
 
 
 def test_entity_page_groups_published_sections_by_brief(client, seed):
-    response = client.get("/entities/vladimiras-putinas/")
+    response = client.get("/lt/entities/vladimiras-putinas/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "Vladimiras Putinas" in html and "Rusijos prezidentas." in html
     assert 'href="https://www.wikidata.org/wiki/Q7747"' in html
     assert html.count('class="entity-brief"') == 1
     assert "Kariniai ryšiai" in html and "Komerciniai ryšiai ir turizmas" not in html
-    assert client.get("/entities/nera/").status_code == 404
+    assert client.get("/lt/entities/nera/").status_code == 404
 
 
 def build_brief(make_entity, sections, entities_per_section, slug):

@@ -152,7 +152,7 @@ def test_production_values():
 
 @pytest.mark.django_db
 def test_security_headers(client):
-    response = client.get("/briefs/")
+    response = client.get("/lt/briefs/")
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     policy = response["Content-Security-Policy"]
@@ -166,11 +166,11 @@ def test_security_headers(client):
 def test_policy_is_configurable(client, settings):
     settings.CONTENT_SECURITY_POLICY = "default-src 'none'"
     settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = "script-src 'self'; report-uri /csp/"
-    response = client.get("/briefs/")
+    response = client.get("/lt/briefs/")
     assert response["Content-Security-Policy"] == "default-src 'none'"
     assert response["Content-Security-Policy-Report-Only"] == "script-src 'self'; report-uri /csp/"
     settings.CONTENT_SECURITY_POLICY = ""
-    assert "Content-Security-Policy" not in client.get("/briefs/")
+    assert "Content-Security-Policy" not in client.get("/lt/briefs/")
 
 
 @pytest.mark.django_db
@@ -179,13 +179,13 @@ def test_x_forwarded_proto_is_ignored_unless_trusted(client, settings):
     settings.SECURE_PROXY_SSL_HEADER = settings_from(**PRODUCTION).SECURE_PROXY_SSL_HEADER
     assert settings.SECURE_PROXY_SSL_HEADER is None
     # A plain-HTTP request that claims to have come over HTTPS is still sent to HTTPS...
-    response = client.get("/briefs/", HTTP_X_FORWARDED_PROTO="https")
+    response = client.get("/lt/briefs/", HTTP_X_FORWARDED_PROTO="https")
     assert response.status_code == 301
-    assert response["Location"] == "https://testserver/briefs/"
+    assert response["Location"] == "https://testserver/lt/briefs/"
     # ...unless the operator says a proxy in front sets the header.
     settings.SECURE_PROXY_SSL_HEADER = settings_from(**BEHIND_PROXIES).SECURE_PROXY_SSL_HEADER
-    assert client.get("/briefs/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
-    assert client.get("/briefs/", HTTP_X_FORWARDED_PROTO="http").status_code == 301
+    assert client.get("/lt/briefs/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+    assert client.get("/lt/briefs/", HTTP_X_FORWARDED_PROTO="http").status_code == 301
 
 
 def test_login_limits_and_proxies_come_from_the_environment():
@@ -210,7 +210,7 @@ def test_every_response_carries_a_permissions_policy(client, settings, django_us
     settings.LOGIN_FAILURE_LIMIT = 1
     django_user_model.objects.create_user("editor", password="right-password-123", is_staff=True)
     responses = {
-        "page": client.get("/briefs/"),
+        "page": client.get("/lt/briefs/"),
         "redirect": client.get("/"),
         "not found": client.get("/no-such-page/"),
         "sitemap": client.get("/sitemap.xml"),

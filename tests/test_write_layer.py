@@ -28,7 +28,7 @@ def public_surfaces(client, brief):
         brief.get_absolute_url(),
         reverse("briefs:feed", kwargs={"slug": brief.slug}),
         reverse("briefs:site-feed"),
-        reverse("briefs:api-detail", kwargs={"slug": brief.slug}),
+        reverse("briefs_api:detail", kwargs={"slug": brief.slug}),
     ]
     return "".join(client.get(url).content.decode() for url in urls)
 

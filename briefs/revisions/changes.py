@@ -140,11 +140,20 @@ class ChangesSince:
         }
 
 
-def base_revision_id(since: datetime) -> Subquery:
-    """For a brief query: the id of its last public revision at or before ``since``, what readers had
-    seen by then. An annotation, so that the brief and its base cost one query before a 304."""
+def base_revision(since: datetime, field: str = "pk") -> Subquery:
+    """For a brief query: ``field`` of its last public revision at or before ``since``, what readers had
+    seen by then. An annotation, so that the brief and its base cost one query."""
     public = Revision.objects.public().filter(brief=OuterRef("pk"), created_at__lte=since)
-    return Subquery(public.order_by("-pk").values("pk")[:1])
+    return Subquery(public.order_by("-pk").values(field)[:1])
+
+
+# Before the first public revision of any brief: every page counted from then is the whole brief.
+BEFORE_PUBLICATION = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def canonical_since(base_created_at: datetime | None) -> str:
+    """The one ``since`` that stands for every moment with the same base revision: its time, in UTC."""
+    return (base_created_at or BEFORE_PUBLICATION).astimezone(UTC).isoformat()
 
 
 def reader_state_at(brief: Brief, base: Revision | None) -> BriefState:

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import translate_url
 from django.utils import timezone
 
 from ..rendering import render_sections, render_toc
@@ -24,3 +25,12 @@ def datetime_attr(value):
     if not value:
         return ""
     return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context, language: str) -> str:
+    """This page in another interface language, with its query kept (``?q=`` on the search page)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return translate_url(request.get_full_path(), language)
