@@ -1,18 +1,23 @@
-"""Load test: gunicorn with several workers on PostgreSQL, 50 readers and 2 editors, on loopback only.
+"""Load test: gunicorn with several workers on PostgreSQL, 50 readers and 2 editors, on loopback only,
+first straight to gunicorn and then through Varnish (deploy/varnish/default.vcl), in the same run.
 
     .venv/bin/python bench/load.py --seconds 30
 
 It creates a scratch database (``briefs_load`` on the local PostgreSQL server, dropped and recreated),
-loads the demo data, starts gunicorn on 127.0.0.1, and runs for a bounded time:
+loads the demo data, starts gunicorn on 127.0.0.1 and Debian's varnishd in front of it, and runs each
+phase for a bounded time:
 
 * 50 reader threads over brief, entity, search, feed and API pages;
 * 2 editor threads that save the lead of the seed brief through the admin change form every second.
   The second editor sometimes holds the form for 1.5 s before saving, so some saves deliberately race
   the first editor's and must be rejected as conflicts.
 
-It prints throughput, p50/p99 latency per page kind and the error count, then audits the database: every
-accepted save is in the history exactly once with its Revision, every rejected save got a conflict
-response and left no trace, and the final text is the last accepted save.
+For each phase it prints throughput, p50/p99 latency per page kind and the error count; for the Varnish
+phase also the hit ratio, the time from each accepted save to Varnish serving its text, and how many
+brief pages a reader was served with the old text although the request began after the save had
+returned (its purge had gone out: the target is 0). Then it audits the database: every accepted save is
+in the history exactly once with its Revision, every rejected save got a conflict response and left no
+trace, and the final text is the last accepted save.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ import http.cookiejar
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -192,14 +199,17 @@ def prepare_database(url):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=30, help="length of each phase")
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--varnish-port", type=int, default=8791)
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/briefs_load")
     args = parser.parse_args()
 
     prepare_database(args.database)
+    origin = f"http://127.0.0.1:{args.port}"
+    cache = f"http://127.0.0.1:{args.varnish_port}"
     env = {
         **os.environ,
         "DATABASE_URL": args.database,
@@ -210,9 +220,9 @@ def main() -> None:
         "SECURE_COOKIES": "0",
         "SECURE_HSTS_SECONDS": "0",
         "AXES_FAILURE_LIMIT": "1000",
+        "VARNISH_URLS": cache,
     }
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
         [
             PYTHON,
@@ -233,32 +243,86 @@ def main() -> None:
         cwd=ROOT,
         env=env,
     )
+    workdir = Path(tempfile.mkdtemp(prefix="varnish-load-"))
+    varnish = start_varnish(workdir, args)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/briefs/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        results = run_load(base, args)
+        wait_for(origin + "/lt/briefs/")
+        wait_for(cache + "/lt/briefs/")
+        phases = {}
+        for name, readers_base in (("direct", origin), ("varnish", cache)):
+            before = varnish_counters(workdir)
+            phases[name] = run_load(readers_base, origin, args, name)
+            after = varnish_counters(workdir)
+            phases[name]["cache"] = {key: after.get(key, 0) - before.get(key, 0) for key in after}
     finally:
         server.terminate()
         server.wait(timeout=30)
-    report(results, args)
-    audit(args.database, results)
+        varnish.terminate()
+        varnish.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+    for name, results in phases.items():
+        report(name, results, args)
+    for results in phases.values():
+        audit(args.database, results)
 
 
-def run_load(base, args):
+def start_varnish(workdir: Path, args) -> subprocess.Popen:
+    vcl = (ROOT / "deploy" / "varnish" / "default.vcl").read_text()
+    (workdir / "default.vcl").write_text(vcl.replace('.port = "8000"', f'.port = "{args.port}"'))
+    return subprocess.Popen(
+        [
+            "/usr/sbin/varnishd",
+            "-F",
+            "-j",
+            "none",
+            "-n",
+            str(workdir / "work"),
+            "-a",
+            f"127.0.0.1:{args.varnish_port}",
+            "-f",
+            str(workdir / "default.vcl"),
+            "-s",
+            "malloc,128m",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def varnish_counters(workdir: Path) -> dict[str, int]:
+    output = subprocess.run(
+        ["varnishstat", "-n", str(workdir / "work"), "-1", "-f", "MAIN.cache_hit", "-f", "MAIN.cache_miss"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {line.split()[0]: int(line.split()[1]) for line in output.splitlines() if line.strip()}
+
+
+def wait_for(url):
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
+def run_load(base, origin, args, phase):
+    """Readers on ``base`` (gunicorn or Varnish), editors on the origin."""
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     saves: list[tuple[str, str]] = []  # (outcome, token)
+    visible_after: list[float] = []  # seconds from an accepted save's return to readers seeing it
+    stale: list[str] = []
+    latest = {"token": None, "returned": 0.0}
     lock = threading.Lock()
     stop = time.monotonic() + args.seconds
     pages = {
-        "brief": f"/briefs/{SLUG}/",
-        "entity": "/entities/vladimiras-putinas/",
-        "search": "/search/?q=Putinas",
-        "feed": f"/briefs/{SLUG}/feed/",
+        "brief": f"/lt/briefs/{SLUG}/",
+        "entity": "/lt/entities/vladimiras-putinas/",
+        "search": "/lt/search/?q=Putinas",
+        "feed": f"/lt/briefs/{SLUG}/feed/",
         "api": f"/api/briefs/{SLUG}/",
     }
 
@@ -267,16 +331,23 @@ def run_load(base, args):
         rng = random.Random(number)
         while time.monotonic() < stop:
             kind = rng.choice(list(pages))
+            with lock:
+                expected, began = latest["token"], time.monotonic()
             start = time.perf_counter()
-            status, _ = browser.request(pages[kind])
+            status, body = browser.request(pages[kind])
             elapsed = time.perf_counter() - start
             with lock:
                 latencies[kind].append(elapsed)
                 if status >= 500 or status not in (200, 304):
                     errors.append(f"{kind} HTTP {status}")
+                # A brief page asked for after a save had returned must show that save's text.
+                fresh_expected = expected and began >= latest["returned"] and latest["token"] == expected
+                if kind == "brief" and fresh_expected and expected not in body:
+                    stale.append(expected)
 
     def editor(username, hold_some):
-        browser = Browser(base)
+        browser = Browser(origin)
+        watcher = Browser(base)
         browser.login(username, PASSWORDS[username])
         rng = random.Random(username)
         brief_id = None
@@ -295,7 +366,7 @@ def run_load(base, args):
             form.feed(html)
             fields = form.fields
             counter += 1
-            token = f"{username}-{counter}-{rng.randrange(10**6)}"
+            token = f"{phase}-{username}-{counter}-{rng.randrange(10**6)}"
             if hold_some and rng.random() < 0.5:
                 time.sleep(1.5)  # a slow editor: the other one probably saved meanwhile
             data = []
@@ -310,15 +381,25 @@ def run_load(base, args):
             data.append(("_continue", "1"))
             start = time.perf_counter()
             status, body = browser.request(path, data, referer=path)
+            returned = time.monotonic()
             with lock:
                 latencies["admin save"].append(time.perf_counter() - start)
                 if status == 302:
                     saves.append(("accepted", token))
+                    latest.update(token=token, returned=returned)
                 elif status == 200 and CONFLICT_TEXT in body:
                     saves.append(("conflict", token))
                 else:
                     errors.append(f"admin save HTTP {status}")
                     saves.append(("error", token))
+            if status == 302:
+                # How long until readers are served the new text.
+                while time.monotonic() < returned + 10:
+                    if token in watcher.request(pages["brief"])[1]:
+                        with lock:
+                            visible_after.append(time.monotonic() - returned)
+                        break
+                    time.sleep(0.005)
             time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
 
     threads = [threading.Thread(target=reader, args=(n,)) for n in range(args.readers)]
@@ -335,14 +416,16 @@ def run_load(base, args):
         "latencies": latencies,
         "errors": errors,
         "saves": saves,
+        "visible_after": visible_after,
+        "stale": stale,
         "elapsed": time.perf_counter() - started,
     }
 
 
-def report(results, args):
+def report(name, results, args):
     latencies = results["latencies"]
     total = sum(len(v) for v in latencies.values())
-    print(f"gunicorn: {args.workers} workers; {args.readers} readers + 2 editors for {args.seconds:.0f} s")
+    print(f"== readers {name}: gunicorn {args.workers} workers, {args.readers} readers + 2 editors")
     print(f"throughput: {total / results['elapsed']:.1f} requests/s ({total} requests)")
     print(f"{'page':<12} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for kind, values in sorted(latencies.items()):
@@ -356,6 +439,16 @@ def report(results, args):
         f"admin saves: {outcomes['accepted']} accepted, {outcomes['conflict']} rejected as conflicts, "
         f"{outcomes['error']} failed"
     )
+    hits, misses = results["cache"].get("MAIN.cache_hit", 0), results["cache"].get("MAIN.cache_miss", 0)
+    if hits + misses:
+        print(f"varnish hit ratio: {hits / (hits + misses):.3f} ({hits} hits, {misses} misses)")
+    seen = results["visible_after"]
+    if seen:
+        print(
+            f"new text served after a save returned: p50 {percentile(seen, 50) * 1000:.1f} ms, "
+            f"max {max(seen) * 1000:.1f} ms ({len(seen)} saves)"
+        )
+    print(f"stale brief pages after the save had returned: {len(results['stale'])}")
 
 
 def audit(url, results):
@@ -390,7 +483,7 @@ def audit(url, results):
         f"audit: {len(accepted)} accepted saves checked; lost {len(lost)}, duplicated {len(duplicated)}, "
         f"rejected-but-written {len(leaked)}; final text is the last accepted save: {final_ok}"
     )
-    if lost or duplicated or leaked or not final_ok or results["errors"]:
+    if lost or duplicated or leaked or not final_ok or results["errors"] or results["stale"]:
         raise SystemExit(1)
 
 

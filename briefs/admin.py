@@ -10,6 +10,7 @@ one check, and the brief, its sections and their entities are saved by the stand
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers, widgets
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import rules, services
@@ -31,8 +32,38 @@ DESK_JS = "briefs/admin/desk.js"
 DESK_CSS = "briefs/admin/desk.css"
 
 
+class LabelledInlineAdminFormSet(helpers.InlineAdminFormSet):
+    """An inline whose "Add another" button the inline names whole, in ``add_another_label``."""
+
+    def inline_formset_data(self):
+        data = json.loads(super().inline_formset_data())
+        data["options"]["addText"] = str(self.opts.add_another_label)
+        return json.dumps(data)
+
+
 class DeskAdmin(admin.ModelAdmin):
-    """What every model admin of the desk shares."""
+    """What every model admin of the desk shares.
+
+    The admin builds titles and labels by putting ``verbose_name`` into one generic sentence ("Add %s",
+    "Select %s to change", "By %(filter_title)s"). Lithuanian declines the noun, so those sentences come
+    out in the wrong case ("Pridėti santrauka"). Each admin of the desk names them whole in the
+    attributes below, and the admin's own hooks put them in place; left empty, Django's sentence stays.
+    """
+
+    #: Titles of the add, change and view-only pages.
+    add_title = change_title = view_title = None
+    #: Titles of the list: to change, to view only, and in a popup window.
+    changelist_title = changelist_view_title = changelist_popup_title = None
+    #: The list's add button.
+    add_label = None
+    #: The number of rows under the list: ``ngettext_lazy(..., "count")``.
+    count_label = None
+    #: Heading of each list filter, by field: what follows "By" (Lithuanian "Pagal", accusative).
+    filter_titles = {}
+    #: The model's name as the object of "delete" on the delete page (Lithuanian: accusative).
+    delete_object_name = None
+    #: Description of the bulk delete action.
+    delete_selected_label = None
 
     def changelist_view(self, request, extra_context=None):
         # PostgreSQL refuses NUL in text; a filter or search carrying one is a bad request, not a crash.
@@ -40,7 +71,55 @@ class DeskAdmin(admin.ModelAdmin):
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
             return HttpResponseBadRequest(gettext("A NUL character is not allowed here."))
-        return super().changelist_view(request, extra_context)
+        labels = {"add_label": self.add_label} if self.add_label else {}
+        return super().changelist_view(request, {**labels, **(extra_context or {})})
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if changelist.is_popup:
+            title = self.changelist_popup_title
+        elif self.has_change_permission(request):
+            title = self.changelist_title
+        else:
+            title = self.changelist_view_title
+        changelist.title = title or changelist.title
+        # Read by admin/briefs/pagination.html.
+        if self.count_label:
+            changelist.count_label = self.count_label % {"count": changelist.result_count}
+        for spec in changelist.filter_specs:
+            spec.title = self.filter_titles.get(getattr(spec, "field_path", None), spec.title)
+        return changelist
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if add:
+            title = self.add_title
+        elif self.has_change_permission(request, obj):
+            title = self.change_title
+        else:
+            title = self.view_title
+        if title:
+            # Also the last breadcrumb of the add page (admin/briefs/change_form.html).
+            context["title"] = title
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_admin_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_admin_formset in inline_admin_formsets:
+            # The admin builds its InlineAdminFormSet itself; this one only words the button differently.
+            if getattr(inline_admin_formset.opts, "add_another_label", None):
+                inline_admin_formset.__class__ = LabelledInlineAdminFormSet
+        return inline_admin_formsets
+
+    def delete_view(self, request, object_id, extra_context=None):
+        labels = {"object_name": self.delete_object_name} if self.delete_object_name else {}
+        return super().delete_view(request, object_id, {**labels, **(extra_context or {})})
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.delete_selected_label and "delete_selected" in actions:
+            func, name = actions["delete_selected"][:2]
+            actions["delete_selected"] = (func, name, self.delete_selected_label)
+        return actions
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
@@ -60,6 +139,8 @@ class SectionInline(admin.StackedInline):
     readonly_fields = ["rendered", "suggested", "review"]
     ordering = ["position"]
     classes = ["briefs-sections"]
+    # Django's "Add another %(verbose_name)s" would leave the noun in the nominative in Lithuanian.
+    add_another_label = _("Add another section")
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_entities().select_related("last_reviewed_by")
@@ -145,6 +226,19 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
     change_form_template = "admin/briefs/brief/change_form.html"
     change_list_template = "admin/briefs/brief/change_list.html"
 
+    add_title = pgettext_lazy("page title", "Add brief")
+    change_title = _("Change brief")
+    view_title = _("View brief")
+    changelist_title = _("Select brief to change")
+    changelist_view_title = _("Select brief to view")
+    changelist_popup_title = _("Select brief")
+    add_label = pgettext_lazy("button", "Add brief")
+    count_label = ngettext_lazy("%(count)s brief", "%(count)s briefs", "count")
+    filter_titles = {
+        "status": pgettext_lazy("list filter: by …", "status"),
+        "language": pgettext_lazy("list filter: by …", "language"),
+    }
+
     class Media:
         js = [DESK_JS]
         css = {"all": [DESK_CSS]}
@@ -180,6 +274,10 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "collaborators":
             kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+            # The selector names what it lists in its headings and buttons ("Available %s").
+            kwargs["widget"] = widgets.FilteredSelectMultiple(
+                pgettext_lazy("people a brief may be shared with", "staff"), is_stacked=False
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
@@ -314,6 +412,21 @@ class EntityAdmin(DeskAdmin):
     ordering = ["name", "kind"]
     actions = ["merge_selected"]
 
+    add_title = pgettext_lazy("page title", "Add entity")
+    change_title = _("Change entity")
+    view_title = _("View entity")
+    changelist_title = _("Select entity to change")
+    changelist_view_title = _("Select entity to view")
+    changelist_popup_title = _("Select entity")
+    add_label = pgettext_lazy("button", "Add entity")
+    count_label = ngettext_lazy("%(count)s entity", "%(count)s entities", "count")
+    filter_titles = {
+        "kind": pgettext_lazy("list filter: by …", "kind"),
+        "merged_into": pgettext_lazy("list filter: by …", "merged into"),
+    }
+    delete_object_name = pgettext_lazy("object of a verb", "entity")
+    delete_selected_label = _("Delete selected entities")
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(section_count=Count("taggings"))
 
@@ -403,9 +516,23 @@ class EntityAdmin(DeskAdmin):
 
 @admin.register(Revision)
 class RevisionAdmin(DeskAdmin):
-    list_display = ["pk", "brief", "kind", "created_at", "user", "is_public", "note"]
+    list_display = ["number", "brief", "kind", "created_at", "user", "is_public", "note"]
     list_filter = ["kind", "is_public"]
     list_select_related = ["brief", "user"]
+
+    view_title = _("View revision")
+    changelist_title = _("Select revision to change")
+    changelist_view_title = _("Select revision to view")
+    changelist_popup_title = _("Select revision")
+    count_label = ngettext_lazy("%(count)s revision", "%(count)s revisions", "count")
+    filter_titles = {
+        "kind": pgettext_lazy("list filter: by …", "kind"),
+        "is_public": pgettext_lazy("list filter: by …", "public"),
+    }
+
+    @admin.display(description=_("Revision"), ordering="pk")
+    def number(self, revision):
+        return f"#{revision.pk}"
 
     def get_queryset(self, request):
         # Only revisions of briefs this user may see, and shared entity changes.

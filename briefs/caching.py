@@ -6,11 +6,11 @@ else moves them, so a page's validators change only when the page does. The brie
 own version token: the one indexed query that fetches the brief answers a conditional request. Pages
 that draw on every brief use one aggregate over them all.
 
-Public responses carry ``Cache-Control: public, max-age=BRIEFS_CACHE_SECONDS`` and surrogate keys (the
-brief, each entity page, the lists) in the headers Varnish (``xkey``) and the common CDNs read, so that a
-committed revision purges exactly what it changed (:mod:`briefs.purge`). The origin keeps no page cache
-of its own: the stored article (:mod:`briefs.rendering`) is the one cache layer, and a CDN or Varnish in
-front keeps the pages.
+Public responses carry ``Cache-Control: public, max-age=0, s-maxage=BRIEFS_CACHE_SECONDS`` and
+surrogate keys (the brief, each entity page, the lists) in the headers Varnish (``xkey``) and the common
+CDNs read, so that a committed revision purges exactly what it changed (:mod:`briefs.purge`). The
+origin keeps no page cache of its own: the stored article (:mod:`briefs.rendering`) is the one cache
+layer, and a CDN or Varnish in front keeps the pages.
 """
 
 from __future__ import annotations
@@ -95,8 +95,11 @@ def is_staff(request) -> bool:
 
 
 def public_response(response: HttpResponse, keys) -> HttpResponse:
-    """Anyone may keep this response for ``BRIEFS_CACHE_SECONDS``; a purge of any of ``keys`` ends it."""
-    patch_cache_control(response, public=True, max_age=conf.cache_seconds())
+    """Shared caches (Varnish, a CDN) may keep this response for ``BRIEFS_CACHE_SECONDS``, and a purge of
+    any of ``keys`` ends it sooner. Browsers revalidate every time (a cheap 304): the page does not vary
+    on the session cookie, so a browser that kept a reader's copy would show it to an editor who has
+    since signed in and changed it."""
+    patch_cache_control(response, public=True, max_age=0, s_maxage=conf.cache_seconds())
     keys = sorted(set(keys))
     for header in conf.surrogate_key_headers():
         # Cloudflare's Cache-Tag is comma-separated; Fastly's Surrogate-Key and Varnish's xkey use spaces.

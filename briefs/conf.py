@@ -23,7 +23,9 @@ SETTINGS: dict[str, Setting] = {
         7, "Days after which a visible section of a published brief is due for review."
     ),
     "BRIEFS_CACHE_SECONDS": Setting(
-        60, "How long a browser or CDN may keep a public page (`Cache-Control: max-age`)."
+        60,
+        "How long Varnish or a CDN may keep a public page (`Cache-Control: s-maxage`); browsers "
+        "revalidate every time.",
     ),
     "BRIEFS_CHANGELOG_LIMIT": Setting(100, "How many public revisions the brief page's change log lists."),
     "BRIEFS_SURROGATE_KEY_HEADERS": Setting(

@@ -5,7 +5,7 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFiel
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .history import latest_revision
@@ -58,7 +58,9 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
     """The brief's fields and the why of the change. A save is validated inside the revision that
     records it, under the brief's row lock, so the conflict check here is the one check."""
 
-    expected_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    expected_revision = forms.IntegerField(
+        label=_("Revision you started from"), required=False, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Brief
@@ -124,8 +126,22 @@ def conflict_message(brief, seen, latest):
     )
 
 
+class EntityWidgetWrapper(RelatedFieldWidgetWrapper):
+    """The entity field with its add button. The button's title, "Add another %(model)s", takes the
+    entity as the object of "add": in Lithuanian the accusative (objektą), not the verbose name."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["model"] = pgettext("object of a verb", "entity")
+        return context
+
+
 class SectionAdminForm(forms.ModelForm):
-    order = forms.IntegerField(required=False, widget=forms.HiddenInput(attrs={"class": "section-order"}))
+    order = forms.IntegerField(
+        label=pgettext_lazy("section", "Order"),
+        required=False,
+        widget=forms.HiddenInput(attrs={"class": "section-order"}),
+    )
     entities = forms.ModelMultipleChoiceField(
         label=_("Entities"),
         queryset=Entity.objects.current(),
@@ -145,7 +161,7 @@ class SectionAdminForm(forms.ModelForm):
             self.fields["entities"].initial = [t.tag_id for t in self.instance.tagged_entities.all()]
         if admin_site is not None:
             tag_field = TaggedEntity._meta.get_field("tag")
-            self.fields["entities"].widget = RelatedFieldWidgetWrapper(
+            self.fields["entities"].widget = EntityWidgetWrapper(
                 AutocompleteSelectMultiple(tag_field, admin_site),
                 tag_field.remote_field,
                 admin_site,

@@ -255,8 +255,11 @@ class Brief(models.Model):
 
 class Entity(TagBase):
     # Overrides taggit's globally unique name: "Georgia" the country and "Georgia" the state may coexist.
+    # With a context: django.contrib.auth's "name" (Lithuanian "vardas") takes precedence over the plugin's.
     name = models.CharField(
-        _("name"), max_length=100, help_text=_("Name in the newsroom's language, as readers see it.")
+        pgettext_lazy("entity", "name"),
+        max_length=100,
+        help_text=_("Name in the newsroom's language, as readers see it."),
     )
     slug = models.SlugField(
         _("slug"),
@@ -482,7 +485,8 @@ class Revision(models.Model):
         null=True,
         blank=True,
         related_name="brief_revisions",
-        verbose_name=_("user"),
+        # With a context: django.contrib.auth's "user" takes precedence over the plugin's.
+        verbose_name=pgettext_lazy("revision", "user"),
         help_text=_("Who saved the change."),
     )
     system_actor = models.CharField(

@@ -52,7 +52,7 @@ sub vcl_backend_response {
         return (deliver);
     }
     # Kept as long as Cache-Control says (BRIEFS_CACHE_SECONDS): a purge ends it sooner, and if a purge is
-    # lost, max-age is the longest a page can be stale. No grace: after a purge, readers wait for the app.
+    # lost, s-maxage is the longest a page can be stale. No grace: after a purge, readers wait for the app.
     set beresp.grace = 0s;
 }
 
