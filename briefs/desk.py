@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from . import rendering, rules, services
 from .forms import RevertForm, WithdrawForm
@@ -428,5 +428,5 @@ def suggestions_html(section):
             )
         )
     if not parts:
-        return gettext("None")
+        return pgettext("suggested entities", "None")
     return format_html_join("", "<div>{}</div>", ((part,) for part in parts))
