@@ -34,7 +34,7 @@ def test_demo_loads_the_seed_adds_revisions_through_the_services_and_prints_logi
         "Added 3 demo revisions.\n"
         "Demo Editor login: editor / demo-editor-2025\n"
         "Demo Reporter login: reporter / demo-reporter-2025\n"
-        "Brief: /briefs/rusijos-ir-siaures-korejos-santykiai/  Admin: /admin/\n"
+        "Brief: /lt/briefs/rusijos-ir-siaures-korejos-santykiai/  Admin: /admin/\n"
     )
     kinds = list(Revision.objects.order_by("pk").values_list("kind", "is_public"))
     assert kinds == [

@@ -52,7 +52,7 @@ class Command(BaseCommand):
             if not no_users:
                 for key in DEMO_USERS:
                     self.stdout.write(self.ensure_user(key))
-        self.stdout.write(f"Brief: /briefs/{SEED_SLUG}/  Admin: /admin/")
+        self.stdout.write(f"Brief: /lt/briefs/{SEED_SLUG}/  Admin: /admin/")
 
     def plan(self, *, with_users: bool) -> list[str]:
         steps = []
