@@ -51,10 +51,14 @@ def _chips(entities, label: str) -> str:
 
 
 def render_toc(sections, summary_label: str) -> SafeString:
+    # The lead's label is in the interface language, which may not be the brief's.
+    ui = escape(get_language())
     # Every interpolated value is escaped.
     return mark_safe(
         "".join(
-            f'<li><a href="#{section.anchor}">{escape(section.heading or summary_label)}</a></li>'
+            f'<li><a href="#{section.anchor}">{escape(section.heading)}</a></li>'
+            if section.heading
+            else f'<li><a lang="{ui}" href="#{section.anchor}">{escape(summary_label)}</a></li>'
             for section in sections
         )
     )
@@ -66,16 +70,17 @@ def render_sections(
     """``<section>`` elements for sections fetched with ``Section.objects.for_readers()``. Readers never
     get hidden sections; in the staff preview they are marked with ``hidden_label``."""
     parts = []
+    ui = escape(get_language())
     for section in sections:
         anchor = section.anchor
         if section.heading:
             heading = f'<h2 id="{anchor}-h">{escape(section.heading)}</h2>'
         else:
-            heading = f'<h2 id="{anchor}-h" class="visually-hidden">{escape(summary_label)}</h2>'
+            heading = f'<h2 id="{anchor}-h" class="visually-hidden" lang="{ui}">{escape(summary_label)}</h2>'
         css, mark = "brief-section", ""
         if section.hidden:
             css += " is-hidden"
-            mark = f'\n    <p class="hidden-mark" role="note">{escape(hidden_label)}</p>'
+            mark = f'\n    <p class="hidden-mark" role="note" lang="{ui}">{escape(hidden_label)}</p>'
         parts.append(
             f'<section class="{css}" id="{anchor}" aria-labelledby="{anchor}-h">{mark}\n    {heading}\n'
             f'    <div class="section-body">{section.body_html}</div>'

@@ -113,7 +113,11 @@ def test_the_language_switcher_is_a_link_that_keeps_the_page_and_the_query(clien
     lt = in_language("lt", english_brief)
     en = in_language("en", english_brief)
     html = client.get(lt).content.decode()
-    assert "Turinys" in html and f'<a href="{en}" hreflang="en" lang="en">English</a>' in html
+    assert "Turinys" in html
+    assert (
+        f'<a href="{en}" hreflang="en" lang="en"><span class="language-name">English</span>'
+        '<abbr class="language-code" title="English">EN</abbr></a>'
+    ) in html
     # No form, no CSRF token: the page is the same for every reader of this address.
     assert "csrfmiddlewaretoken" not in html and "/i18n/setlang/" not in html
     english = client.get(en).content.decode()
@@ -125,6 +129,16 @@ def test_the_language_switcher_is_a_link_that_keeps_the_page_and_the_query(clien
 def test_html_lang_follows_the_brief(client, english_brief, published_brief):
     assert '<html lang="en">' in client.get(in_language("lt", english_brief)).content.decode()
     assert '<html lang="lt">' in client.get(in_language("en", published_brief)).content.decode()
+
+
+def test_interface_words_on_a_brief_in_another_language_say_their_own_language(client, english_brief):
+    # A screen reader reading an English brief to a Lithuanian reader switches voice for the labels.
+    html = client.get(in_language("lt", english_brief)).content.decode()
+    assert '<h2 id="toc-heading" lang="lt">Turinys</h2>' in html
+    assert '<h2 id="changelog-heading" lang="lt">' in html
+    assert '<dl class="brief-meta" lang="lt">' in html
+    assert re.search(r'<time lang="lt" datetime="[^"]+">2025 m\. spalio 27 d\.', html)
+    assert '<article class="brief" lang="en"' in html
 
 
 def test_dates_are_localised(client, english_brief):
