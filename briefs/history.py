@@ -257,12 +257,22 @@ class OpenRevision:
                 )
             if rev.is_public:
                 Brief.objects.filter(pk=rev.brief_id).update(last_material_update_at=rev.created_at)
+            if newly_shown := self._entities_first_shown():
+                Entity.objects.filter(pk__in=newly_shown, first_shown_at__isnull=True).update(
+                    first_shown_at=rev.created_at
+                )
         if rev.brief is not None:
             # The caller's instance says what the row now says.
             brief.refresh_from_db(fields=["version", "changed_at", "last_material_update_at"])
         transaction.on_commit(
             partial(_announce, rev, frozenset(brief_ids), frozenset(entity_ids)), robust=True
         )
+
+    def _entities_first_shown(self) -> frozenset[int]:
+        """Entities this revision shows readers that they did not see in the brief before."""
+        if self.after is None:
+            return frozenset()
+        return self.after.entity_ids - (self.before.entity_ids if self.before is not None else frozenset())
 
     def _pages_changed(self) -> tuple[set[int], set[int]]:
         """The published briefs whose pages changed, and the entities whose pages may have."""

@@ -126,6 +126,10 @@ class EntityQuerySet(GuardedQuerySet):
         """Entities editors tag: those not merged into another."""
         return self.filter(merged_into__isnull=True)
 
+    def shown(self):
+        """Entities readers have been shown: their pages keep answering once nothing tags them."""
+        return self.filter(first_shown_at__isnull=False)
+
     def mentioned_in_published(self):
         return self.filter(
             taggings__content_object__hidden=False,
@@ -196,6 +200,14 @@ class Brief(models.Model):
         editable=False,
         help_text=_("When the brief, or an entity it mentions, last changed."),
     )
+    search_document = models.TextField(
+        _("search document"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The stems of the title and dek without accents, for databases without full-text search."
+        ),
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -218,7 +230,13 @@ class Brief(models.Model):
     objects = models.Manager.from_queryset(BriefQuerySet)()
     # These are caches of the revision log (HTTP validators, the change-log date), not editorial content.
     history = RevisionedHistoricalRecords(
-        excluded_fields=["last_material_update_at", "version", "changed_at", "created_by"]
+        excluded_fields=[
+            "last_material_update_at",
+            "version",
+            "changed_at",
+            "created_by",
+            "search_document",
+        ]
     )
 
     class Meta:
@@ -300,9 +318,17 @@ class Entity(TagBase):
         verbose_name=_("merged into"),
         help_text=_("The entity this one was merged into; its page leads there and history keeps its name."),
     )
+    first_shown_at = models.DateTimeField(
+        _("first shown at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When a published brief first showed the entity to readers; from then on it has a page."),
+    )
 
     objects = EntityManager()
-    history = RevisionedHistoricalRecords()
+    # When readers first saw the entity is a fact of the revision log, not an editorial field.
+    history = RevisionedHistoricalRecords(excluded_fields=["first_shown_at"])
 
     # Serialised as (kind, name), which is unique; taggit's default is the name alone, which is not.
     natural_key_fields = ["kind", "name"]
@@ -384,6 +410,14 @@ class Section(models.Model):
         editable=False,
         help_text=_("The words readers see, from the rendered body: what search and reader diffs use."),
     )
+    search_document = models.TextField(
+        _("search document"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The stems of the heading and text without accents, for databases without full-text search."
+        ),
+    )
     hidden = models.BooleanField(
         _("hidden"), default=False, help_text=_("Hidden sections are not shown to readers.")
     )
@@ -413,7 +447,7 @@ class Section(models.Model):
     objects = models.Manager.from_queryset(SectionQuerySet)()
     # The review date is desk bookkeeping, not content: it is written without a revision.
     history = RevisionedHistoricalRecords(
-        excluded_fields=["body_html", "body_text", "last_reviewed_at", "last_reviewed_by"]
+        excluded_fields=["body_html", "body_text", "search_document", "last_reviewed_at", "last_reviewed_by"]
     )
 
     class Meta:

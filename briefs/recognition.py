@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -39,6 +39,7 @@ __all__ = [
     "section_text",
     "stem",
     "suggest_entities",
+    "words",
 ]
 
 # BCP 47 primary language subtag -> Snowball algorithm. Other languages match on lower-cased words.
@@ -49,6 +50,11 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 # Link targets and bare addresses are not prose; their words would only produce false matches.
 _URL = re.compile(r"\]\([^)\s]*\)|<?https?://[^\s>)]+>?|\bwww\.[^\s)]+", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…]")
+
+
+def words(text: str) -> Iterator[re.Match]:
+    """The words of ``text``, as recognition and search split it, with their positions."""
+    return _WORD.finditer(text)
 
 
 _local = threading.local()

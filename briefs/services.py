@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import conf, history, rules, tracking
+from . import conf, history, rules, search, tracking
 from .actors import SYSTEM, SystemActor
 from .history import (
     EditConflict,
@@ -74,6 +74,8 @@ __all__ = [
 
 BRIEF_EDITABLE_FIELDS = ("title", "slug", "dek", "language")
 SECTION_EDITABLE_FIELDS = ("heading", "body", "hidden")
+# The fields whose words a model's search document holds (see briefs.search).
+SEARCHED_FIELDS = {Brief: ("title", "dek"), Section: ("heading", "body_text")}
 # What readers see of an entity wherever it is tagged; aliases only steer recognition.
 ENTITY_READER_FIELDS = ("name", "slug", "kind", "description", "wikidata_id")
 ENTITY_EDITABLE_FIELDS = ("name", "kind", "aliases", "description", "wikidata_id")
@@ -121,8 +123,7 @@ def _apply(instance, changes: dict) -> list[str]:
         return []
     for name in dirty:
         setattr(instance, name, changes[name])
-    if "body" in dirty:
-        _render(instance)
+    _prepare(instance, dirty)
     _validated(instance, exclude=[f.name for f in instance._meta.fields if f.name not in dirty])
     instance.save()
     return dirty
@@ -144,7 +145,23 @@ def prerender(bodies: Iterable[str]) -> None:
 def _render(section: Section) -> Section:
     section.body_html = _rendered(section.body)
     section.body_text = "\n\n".join(html_to_paragraphs(section.body_html))
-    return section
+    return _index(section)
+
+
+def _index(instance: Brief | Section) -> Brief | Section:
+    instance.search_document = search.document(
+        *(getattr(instance, f) for f in SEARCHED_FIELDS[type(instance)])
+    )
+    return instance
+
+
+def _prepare(instance, changed: Iterable[str]) -> None:
+    """What a save derives from the fields it changes: the rendered body, the search document."""
+    changed = set(changed)
+    if "body" in changed:
+        _render(instance)
+    elif changed & set(SEARCHED_FIELDS.get(type(instance), ())):
+        _index(instance)
 
 
 def _body(body: str) -> str:
@@ -191,6 +208,7 @@ def add_brief(
     brief.dek = clean_text(brief.dek).strip()
     brief.slug = brief.slug or slugify(brief.title)[:100]
     brief.created_by = None if isinstance(actor, SystemActor) else actor
+    _index(brief)
     _validated(brief)
     sections = [SectionInput(clean_line(s.heading), _body(s.body), s.hidden, s.entities) for s in sections]
     prerender(s.body for s in sections)
@@ -448,10 +466,6 @@ def create_entity(
     return add_entity(entity, actor=actor, note=note)
 
 
-def _shown_to_readers(entity: Entity) -> bool:
-    return Entity.objects.mentioned_in_published().filter(pk=entity.pk).exists()
-
-
 def update_entity(entity: Entity, *, actor, note=None, **changes) -> Revision | None:
     """Change an entity. Readers see its name, kind and description wherever a published brief tags
     it, so changing those there needs the publish permission; aliases only steer recognition."""
@@ -474,7 +488,8 @@ def update_entity(entity: Entity, *, actor, note=None, **changes) -> Revision | 
             for name in ENTITY_READER_FIELDS
             if name in changes and getattr(entity, name) != changes[name]
         ]
-        if seen and _shown_to_readers(entity):
+        # Once shown, an entity has a page, whether or not a published brief still tags it.
+        if seen and entity.first_shown_at is not None:
             rules.require(rules.may_publish(actor), _("Only editors may change entities that readers see."))
         if _apply(entity, changes) and seen:
             opened.entity_shown_differently(entity.pk)
@@ -544,6 +559,8 @@ def merge_entities(survivor: Entity, duplicates: Iterable[Entity], *, actor, not
         for dup in merged:
             dup.merged_into = survivor
         bulk_update_with_history(merged, Entity, ["merged_into"])
+        # The duplicates' pages lead to the survivor's, which must answer if any of theirs did.
+        dates = Entity.objects.filter(pk__in=[survivor.pk, *dup_ids]).values_list("first_shown_at", flat=True)
         _apply(
             survivor,
             {
@@ -552,6 +569,7 @@ def merge_entities(survivor: Entity, duplicates: Iterable[Entity], *, actor, not
                 or next((d.description for d in duplicates if d.description), ""),
                 "wikidata_id": survivor.wikidata_id
                 or next((d.wikidata_id for d in duplicates if d.wikidata_id), ""),
+                "first_shown_at": min(filter(None, dates), default=None),
             },
         )
         opened.entity_shown_differently(survivor.pk)
@@ -649,11 +667,12 @@ def _apply_plan(brief: Brief, plan: RevertPlan) -> None:
         for section in sections:
             for name, value in changes[section.pk].items():
                 setattr(section, name, value)
-            if "body" in changes[section.pk]:
-                _render(section)
+            _prepare(section, changes[section.pk])
             _validated(section, exclude=["brief", "position"])
         bulk_update_with_history(
-            sections, Section, ["heading", "body", "body_html", "body_text", "hidden", "position"]
+            sections,
+            Section,
+            ["heading", "body", "body_html", "body_text", "search_document", "hidden", "position"],
         )
     _retag(plan.tag, plan.untag)
 

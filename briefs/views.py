@@ -21,7 +21,7 @@ from .jsonld import jsonld_script, with_origin
 from .models import Brief, Entity, Revision, Section
 from .ninjs import brief_summary, brief_to_ninjs
 from .revisions.changes import InvalidSince, base_revision, canonical_since, changes_since, parse_since
-from .search import MAX_QUERY_LENGTH, search
+from .search import search
 
 JSON_OPTIONS = {"ensure_ascii": False, "indent": 2}
 
@@ -204,9 +204,10 @@ class EntityDetailView(DetailView):
 
     def get(self, request, *args, **kwargs):
         slug = self.kwargs["slug"]
-        # An entity that only drafts mention may itself be news; readers see it once published.
-        shown = Entity.objects.mentioned_in_published()
-        self.object = shown.filter(slug=slug).first()
+        # An entity that only drafts mention may itself be news: readers see it once a brief shows it,
+        # and its page keeps answering afterwards, so that shared links do not break.
+        shown = Entity.objects.shown()
+        self.object = shown.current().filter(slug=slug).first()
         if self.object is None:
             # A merged entity's address leads to the one it was merged into.
             survivor = shown.filter(merged__slug=slug).first()
@@ -243,8 +244,8 @@ class SearchView(TemplateView):
     template_name = "briefs/search.html"
 
     def get_context_data(self, **kwargs):
-        query = " ".join(self.request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
-        return super().get_context_data(query=query, hits=search(query) if query else [], **kwargs)
+        results = search(self.request.GET.get("q", ""))
+        return super().get_context_data(query=results.query, results=results, **kwargs)
 
 
 search_page = public(by_site)(SearchView.as_view())

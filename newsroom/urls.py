@@ -4,13 +4,18 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from briefs.sitemaps import BriefSitemap
+from briefs.sitemaps import BriefSitemap, EntitySitemap
 
 from . import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": {"briefs": BriefSitemap}}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"briefs": BriefSitemap, "entities": EntitySitemap}},
+        name="sitemap",
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
     path("", include("briefs.api_urls")),
     path("", RedirectView.as_view(pattern_name="briefs:index", permanent=False), name="home"),

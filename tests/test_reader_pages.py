@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from briefs import services
 from briefs.actors import SYSTEM
-from briefs.models import EntityKind
+from briefs.models import Entity, EntityKind
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,46 @@ def test_entity_page_groups_published_sections_by_brief(client, seed):
     assert html.count('class="entity-brief"') == 1
     assert "Kariniai ryšiai" in html and "Komerciniai ryšiai ir turizmas" not in html
     assert client.get("/lt/entities/nera/").status_code == 404
+    assert '<meta name="description" content="Rusijos prezidentas.">' in html
+
+
+def test_an_entity_page_outlives_its_last_mention(client, published_brief, make_entity):
+    """A link someone shared keeps working once editors untag the entity everywhere."""
+    russia = Entity.objects.get(name="Rusija")
+    url = f"/lt/entities/{russia.slug}/"
+    assert client.get(url).status_code == 200
+    section = published_brief.sections.get(heading="First")
+    putin = Entity.objects.get(name="Vladimiras Putinas")
+    services.set_entities(section, [putin], note="Rusija nepažymėta", actor=SYSTEM)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Neminima jokioje paskelbtoje santraukoje." in response.content.decode()
+    # Not worth a crawler's visit any more, though.
+    assert url not in client.get("/sitemap.xml").content.decode()
+    assert f"/lt/entities/{putin.slug}/" in client.get("/sitemap.xml").content.decode()
+
+
+def test_an_entity_only_drafts_mention_has_no_page_until_a_brief_shows_it(client, make_entity):
+    hidden = make_entity("Slaptas šaltinis", description="Dar nepaskelbta.")
+    draft = services.create_brief(
+        title="Juodraštis",
+        slug="juodrastis",
+        sections=[services.SectionInput("", "Apie šaltinį.", entities=[hidden])],
+        actor=SYSTEM,
+    )
+    url = f"/lt/entities/{hidden.slug}/"
+    assert client.get(url).status_code == 404
+    services.publish_brief(draft, actor=SYSTEM)
+    hidden.refresh_from_db()
+    assert hidden.first_shown_at == draft.revisions.latest("pk").created_at
+    assert client.get(url).status_code == 200
+    services.unpublish_brief(draft, actor=SYSTEM)
+    assert client.get(url).status_code == 200
+
+
+def test_list_page_has_a_meta_description(client, published_brief):
+    html = client.get("/en/briefs/").content.decode()
+    assert '<meta name="description" content="What is known, kept up to date:' in html
 
 
 def build_brief(make_entity, sections, entities_per_section, slug):
