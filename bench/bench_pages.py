@@ -1,16 +1,17 @@
-"""Reader page speed, in process, relative to a trivial view measured in the same run.
+"""Reader page speed at the origin, in process, relative to a trivial view measured in the same run.
 
     python bench/bench_pages.py                 # SQLite (in-memory test database)
     DATABASE_URL=postgres://... python bench/bench_pages.py
 
-For the seed brief and a 60-section brief it prints queries per request and the median time of a cold
-render (render cache cleared; the article stored when the brief was saved is read), a warm render
-(served from the render cache) and a 304 (matching ETag), each also as a multiple of a view that returns
-a constant response through the same middleware, timed in alternating blocks with it. Targets: cold
-60-section render <= 20x, warm <= 3x, 304 <= 3x (one indexed query). A "live" row, with no target,
-shows what a reader pays when no stored article matches (the first request after a template or
-translation change, or one made by a reader in another time zone): the article is built from the
-sections and stored.
+For the seed brief and a 60-section brief it prints queries per request and the median time of a page
+(the article stored when the brief was saved is read, the page around it rendered), and of a 304
+(matching ETag, answered by condition() from the brief row), each also as a multiple of a view that
+returns a constant response through the same middleware, timed in alternating blocks with it. The origin
+keeps no page cache of its own: a repeated request for an unchanged page is the CDN's or Varnish's to
+answer (bench/load.py measures that). Targets: a 60-section page <= 20x, a 304 one indexed query. A
+"live" row, with no target, shows what a reader pays when no stored article matches (the first request
+after a template or translation change, or one made by a reader in another time zone): the article is
+built from the sections and stored.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import statistics
 import sys
 import time
 import types
+from importlib import import_module
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -36,20 +38,22 @@ from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
-from django.urls import include, path  # noqa: E402
+from django.urls import path  # noqa: E402
 
 from briefs.actors import SYSTEM  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
-TARGETS = {"cold": 20, "warm": 3, "304": 3, "live": None}
+# Multiples of the trivial view, and most queries.
+TARGETS = {"page": (20, 2), "304": (None, 1), "live": (None, None)}
 
 
 def trivial(request):
     return HttpResponse("ok")
 
 
+# The site's own patterns, language prefixes included, with the trivial view beside them.
 urlconf = types.ModuleType("bench_urls")
-urlconf.urlpatterns = [path("bench/trivial/", trivial), path("", include("newsroom.urls"))]
+urlconf.urlpatterns = [path("bench/trivial/", trivial), *import_module(settings.ROOT_URLCONF).urlpatterns]
 
 
 def seed_brief():
@@ -151,11 +155,7 @@ def measure(client: Client, url: str) -> dict:
         trivial_request(client)
 
     result = {}
-    cache.clear()
-    cold = interleaved_ms(get, trivial, before=cache.clear)
-    result["cold"] = (*cold, queries(lambda: (cache.clear(), get())))
-    get()
-    result["warm"] = (*interleaved_ms(get, trivial), queries(get))
+    result["page"] = (*interleaved_ms(get, trivial), queries(get))
     result["304"] = (*interleaved_ms(conditional, trivial), queries(conditional))
     live = interleaved_ms(get, trivial, before=nothing_stored, rounds=max(ROUNDS // 4, 5))
     nothing_stored()
@@ -184,11 +184,20 @@ def main() -> int:
             for label, brief in ((seed_label, seed), ("60 sections", big)):
                 for kind, (ms, base, count) in measure(client, brief.get_absolute_url()).items():
                     ratio = ms / base
-                    target = TARGETS[kind]
-                    judged = target is not None and (kind != "cold" or brief is big)
-                    ok = ratio <= target if judged else True
-                    failures += not ok
-                    mark = f"<= {target}x {'ok' if ok else 'MISSED'}" if judged else ""
+                    most_x, most_queries = TARGETS[kind]
+                    missed = []
+                    if most_x is not None and brief is big and ratio > most_x:
+                        missed.append(f"<= {most_x}x")
+                    if most_queries is not None and count > most_queries:
+                        missed.append(f"<= {most_queries} queries")
+                    failures += bool(missed)
+                    goals = [f"<= {most_x}x"] if most_x is not None and brief is big else []
+                    goals += [f"<= {most_queries}q"] if most_queries is not None else []
+                    mark = (
+                        f"{', '.join(goals)} {'MISSED ' + ', '.join(missed) if missed else 'ok'}"
+                        if goals
+                        else ""
+                    )
                     print(f"{label:24} {kind:5} {count:>7} {ms:>10.3f} {base:>10.3f} {ratio:>9.1f}x  {mark}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -7,6 +7,7 @@ one check, and the brief, its sections and their entities are saved by the stand
 ``save_formset`` hooks into that one revision.
 """
 
+import dataclasses
 import json
 
 from django.contrib import admin, messages
@@ -114,11 +115,20 @@ class DeskAdmin(admin.ModelAdmin):
         labels = {"object_name": self.delete_object_name} if self.delete_object_name else {}
         return super().delete_view(request, object_id, {**labels, **(extra_context or {})})
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, action_location=None):
+        # Django 6.1 says where the actions are shown, and warns about overrides that cannot be told;
+        # 5.2 and 6.0 know no such argument.
+        location = {} if action_location is None else {"action_location": action_location}
+        actions = super().get_actions(request, **location)
         if self.delete_selected_label and "delete_selected" in actions:
-            func, name = actions["delete_selected"][:2]
-            actions["delete_selected"] = (func, name, self.delete_selected_label)
+            action = actions["delete_selected"]
+            if isinstance(action, tuple):  # Django 5.2 and 6.0: (function, name, description)
+                actions["delete_selected"] = (action[0], action[1], self.delete_selected_label)
+            else:  # Django 6.1: an Action; the change list shows its plural description
+                label = self.delete_selected_label
+                actions["delete_selected"] = dataclasses.replace(
+                    action, description=label, plural_description=label
+                )
         return actions
 
     def get_search_results(self, request, queryset, search_term):

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from itertools import islice
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import BooleanField, Case, CharField, Exists, F, FloatField, OuterRef, Q, Value, When
 from django.utils.html import escape
@@ -171,6 +170,10 @@ def _config_expression(language_field: str):
 
 
 def _search_postgres(query: str, entities: list[Entity], limit: int) -> list[Hit]:
+    # Imported here, not at the top: since Django 6.0 django.contrib.postgres.search imports the
+    # PostgreSQL driver, which a project on SQLite need not have.
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+
     config = F("search_config")
     search_query = SearchQuery(query, search_type="websearch", config=config)
 

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
+from glob import glob
 from urllib.error import HTTPError
 
 import pytest
@@ -17,9 +17,11 @@ from briefs import services
 from briefs.actors import SYSTEM
 from tests.conftest import REPO
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.varnish, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 VARNISHD = "/usr/sbin/varnishd"
+# Debian keeps the module under the multiarch directory, /usr/lib/x86_64-linux-gnu/varnish/vmods.
+XKEY = "/usr/lib/*/varnish/vmods/libvmod_xkey.so"
 
 
 def free_port() -> int:
@@ -31,9 +33,11 @@ def free_port() -> int:
 @pytest.fixture
 def varnish(live_server, tmp_path):
     """Varnish on a free port in front of the live test server, with the project's VCL."""
-    if not Path(VARNISHD).exists():
+    missing = [path for path in (VARNISHD, XKEY) if not glob(path)]
+    if missing:
         pytest.fail(
-            f"Varnish is missing: expected {VARNISHD}. Install the Debian packages varnish, varnish-modules."
+            f"Varnish is missing: expected {', '.join(missing)}. "
+            "Install the Debian packages varnish and varnish-modules (make test does this as root)."
         )
     backend_port = live_server.url.rsplit(":", 1)[1]
     vcl = (

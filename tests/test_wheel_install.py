@@ -40,7 +40,12 @@ URLS = """
 from django.contrib import admin
 from django.urls import include, path
 
-urlpatterns = [path("admin/", admin.site.urls), path("", include("briefs.urls"))]
+# Without language prefixes: a project may serve one language only.
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("briefs.api_urls")),
+    path("", include("briefs.urls")),
+]
 """
 
 CHECK = """

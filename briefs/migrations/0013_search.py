@@ -2,7 +2,6 @@
 PostgreSQL the ``unaccent`` extension with a text-search configuration per language that strips
 accents before it stems. ``unaccent`` is a trusted extension: the database owner may create it."""
 
-from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations, models
 
 from briefs.search import document
@@ -18,6 +17,10 @@ CONFIGURATIONS = {
 def create_configurations(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # Not django.contrib.postgres's UnaccentExtension: importing it needs the PostgreSQL driver, which a
+    # project on SQLite need not have, and every project loads every migration. The extension stays on
+    # reversal: other applications may use it.
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
     for name, (source, stemmer) in CONFIGURATIONS.items():
         schema_editor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {name}")
         schema_editor.execute(f"CREATE TEXT SEARCH CONFIGURATION {name} (COPY = {source})")
@@ -74,6 +77,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(fill_search_documents, migrations.RunPython.noop),
-        UnaccentExtension(),
         migrations.RunPython(create_configurations, drop_configurations),
     ]
