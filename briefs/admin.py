@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
 from django.template.response import TemplateResponse
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import rules, services
 from .desk import BriefDeskMixin, alias_index, suggestions_html
-from .forms import BriefAdminForm, EntityAdminForm, MergeEntitiesForm, SectionAdminForm
+from .forms import BriefAdminForm, EntityAdminForm, MergeEntitiesForm, SaveMerge, SectionAdminForm
 from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section
 
 DESK_JS = "briefs/admin/desk.js"
@@ -90,6 +91,11 @@ class DeskAdmin(admin.ModelAdmin):
         for spec in changelist.filter_specs:
             spec.title = self.filter_titles.get(getattr(spec, "field_path", None), spec.title)
         return changelist
+
+    def response_change(self, request, obj):
+        if (merge := getattr(request, "briefs_merge", None)) is not None:
+            messages.info(request, merge_message(merge, saved=True))
+        return super().response_change(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if add:
@@ -171,9 +177,27 @@ class SectionInline(admin.StackedInline):
         formset = super().get_formset(request, obj, **kwargs)
         site = self.admin_site
 
+        merge = getattr(request, "briefs_merge", None)
+
         class SectionFormSet(formset):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.merge = merge
+                self.merge_errors = []
+                self.keep_their_order = False
+                if merge is not None:
+                    self.data = merge.data
+                    merge.prepare_sections(self)
+
             def get_form_kwargs(self, index):
                 return {**super().get_form_kwargs(index), "admin_site": site}
+
+            def clean(self):
+                super().clean()
+                if self.merge is not None:
+                    self.merge.merge_sections(self)
+                    if self.merge_errors:
+                        raise ValidationError(self.merge_errors)
 
             def get_queryset(self):
                 sections = super().get_queryset()
@@ -222,6 +246,34 @@ class SectionInline(admin.StackedInline):
             url,
             gettext("Mark reviewed"),
         )
+
+
+def merge_message(merge: SaveMerge, *, saved: bool):
+    """What the editor is told when their save met another one."""
+    when = timezone.localtime(merge.latest.created_at).strftime("%Y-%m-%d %H:%M")
+    values = {"who": merge.who, "when": when}
+    if saved:
+        text = gettext(
+            "%(who)s saved this brief at %(when)s, after you opened it. Your changes did not touch "
+            "theirs, so both were saved together."
+        )
+        query = f"?from={merge.latest.pk}"
+    elif not merge.conflicts:
+        text = gettext(
+            "%(who)s saved this brief at %(when)s, after you opened it. Nothing was saved yet: the form "
+            "below carries their changes and yours."
+        )
+        query = f"?from={merge.base.revision_id}&to={merge.latest.pk}"
+    else:
+        text = gettext(
+            "%(who)s changed this brief at %(when)s, after you opened it. Nothing was saved. Where you "
+            "both changed the same thing, their version is shown beside yours: keep yours, take theirs "
+            "or write a new one, then save again. Everything else below already carries both changes."
+        )
+        query = f"?from={merge.base.revision_id}&to={merge.latest.pk}"
+    url = reverse("admin:briefs_brief_compare", args=[merge.brief.pk]) + query
+    link = gettext("See what they changed") if not saved else gettext("See the combined change")
+    return format_html('{} <a href="{}">{}</a>', text % values, url, link)
 
 
 @admin.register(Brief)
@@ -296,6 +348,13 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
 
     # Saving ------------------------------------------------------------------------------------
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        merge = getattr(request, "briefs_merge", None)
+        if merge is None:
+            return form
+        return type(form.__name__, (form,), {"merge": merge})
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -307,7 +366,17 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
             if key.startswith("sections-") and key.endswith("-body")
         )
         with services.editing(brief, actor=request.user):
+            if brief is not None:
+                # Under the row lock: what the others saved cannot change while the save is merged.
+                request.briefs_merge = SaveMerge.for_post(brief, request.POST)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        merge = getattr(request, "briefs_merge", None)
+        if merge is not None:
+            # The save was refused (a conflict or another error): the form now carries both changes.
+            messages.warning(request, merge_message(merge, saved=False))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -325,10 +394,15 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
         brief = Brief.objects.get(pk=obj.pk)
         if "collaborators" in form.changed_data:
             services.share_brief(brief, data["collaborators"], actor=request.user)
-        changes = {name: data[name] for name in form.changed_data if name in services.BRIEF_EDITABLE_FIELDS}
+        if form.merge is not None:
+            changed = form.merged_changes
+            services.current_revision().record_merge(form.merge.latest)
+        else:
+            changed = {name: data[name] for name in form.changed_data}
+        changes = {name: value for name, value in changed.items() if name in services.BRIEF_EDITABLE_FIELDS}
         if changes:
             services.update_brief(brief, actor=request.user, **changes)
-        if "status" in form.changed_data:
+        if "status" in changed:
             if data["status"] == BriefStatus.PUBLISHED:
                 services.publish_brief(brief, actor=request.user)
             elif data["status"] == BriefStatus.UNPUBLISHED:
@@ -369,6 +443,15 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
                     entities=list(cleaned.get("entities") or []),
                     actor=actor,
                 )
+            elif formset.merge is not None:
+                # A save merged with another: only what this editor changed, merged with theirs.
+                changes = {name: value for name, value in row.merged.items() if name != "entities"}
+                if changes:
+                    services.edit_section(section, actor=actor, **changes)
+                if "entities" in row.merged:
+                    services.set_entities(
+                        section, list(Entity.objects.filter(pk__in=row.merged["entities"])), actor=actor
+                    )
             else:
                 changes = {
                     name: cleaned[name]
@@ -381,6 +464,8 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
                     services.set_entities(section, list(cleaned.get("entities") or []), actor=actor)
             placed.append((_order_key(cleaned, index), section.pk))
 
+        if formset.keep_their_order:
+            return  # merged with another save, and this editor moved nothing: new sections go last
         wanted = [pk for _key, pk in sorted(placed)]
         current = list(brief.sections.order_by("position").values_list("pk", flat=True))
         wanted += [pk for pk in current if pk not in wanted]

@@ -1,7 +1,13 @@
 """Admin forms. They validate input and carry the editor's intent; the services do the writing."""
 
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -9,7 +15,9 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .history import latest_revision
-from .models import Brief, BriefStatus, Entity, RevisionKind, Section, TaggedEntity
+from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section, TaggedEntity
+from .revisions.merge import Merged, merge_set, merge_text, merge_value
+from .revisions.state import BriefState, SectionState, live_sections, state_as_of
 from .text import clean_line, clean_text, validate_section_body
 
 # Which status a brief may move to from its current one; the services have no way back to draft.
@@ -54,6 +62,267 @@ class UpdateNoteMixin(forms.Form):
         return cleaned
 
 
+# The brief fields a save from an older form merges; sharing is not in the history, so it is not merged.
+MERGED_BRIEF_FIELDS = ("title", "slug", "dek", "language", "status")
+SECTION_FIELDS = ("heading", "body", "hidden")
+
+
+@dataclass
+class SaveMerge:
+    """A save from a form opened at revision ``base`` of a brief that someone else has saved since
+    (``latest``). The brief form and the section rows merge what they carry three ways (what the
+    editor started from, what is saved now, what the editor submits) and note where both sides changed
+    the same thing differently. ``data`` is the submitted data rebased on ``latest``: where the form is
+    shown again, every field that merged carries the merged value and the form carries ``latest``, so
+    a second save cannot put back what the editor never changed."""
+
+    brief: Brief
+    base: BriefState
+    latest: Revision
+    data: QueryDict
+    live: dict[int, SectionState] = field(default_factory=dict)
+    # Where both sides changed the same thing differently (for the desk to count, not to show).
+    conflicts: list[str] = field(default_factory=list)
+    # Headings of sections deleted by the others and changed by the editor, offered back as new ones.
+    restored: list[str] = field(default_factory=list)
+
+    @classmethod
+    def for_post(cls, brief: Brief, post: QueryDict) -> SaveMerge | None:
+        """The merge a save needs, or None when the form is current or its base is not a revision of
+        this brief (then the form refuses the save, as it cannot know what the editor started from)."""
+        latest = latest_revision(brief)
+        try:
+            seen = int(post.get("expected_revision", ""))
+        except ValueError:
+            return None
+        if latest is None or seen == latest.pk or seen > latest.pk:
+            return None
+        if not Revision.objects.filter(pk=seen, brief=brief).exists():
+            return None
+        data = post.copy()
+        data["expected_revision"] = str(latest.pk)
+        live = {section.id: section for section in live_sections(brief.pk)}
+        return cls(brief, state_as_of(brief, seen), latest, data, live)
+
+    @property
+    def who(self) -> str:
+        return self.latest.actor_name
+
+    def conflict(self, form, name: str, theirs_shown: str, where: str) -> None:
+        form.add_error(
+            name,
+            format_html(
+                '{}<div class="merge-theirs"><span>{}</span> <q>{}</q></div>',
+                gettext("%(who)s changed this too, after you opened the form.") % {"who": self.who},
+                gettext("Their version:"),
+                theirs_shown or "—",
+            ),
+        )
+        self.conflicts.append(where)
+
+    def set_data(self, key: str, value) -> None:
+        if isinstance(value, bool):
+            if value:
+                self.data[key] = "on"
+            else:
+                self.data.pop(key, None)
+        elif isinstance(value, list | tuple | set | frozenset):
+            self.data.setlist(key, [str(item) for item in sorted(value)])
+        else:
+            self.data[key] = "" if value is None else str(value)
+
+    # The brief's fields ---------------------------------------------------------------------------
+
+    def merge_brief(self, form) -> dict:
+        """The brief fields the editor changed, merged; conflicts become errors on their fields."""
+        changes = {}
+        for name in MERGED_BRIEF_FIELDS:
+            if name not in form.cleaned_data or name not in form.fields:
+                continue
+            theirs = getattr(form.instance, name)
+            merged = merge_value(self.base.fields.get(name), theirs, form.cleaned_data[name])
+            if merged.conflict:
+                self.conflict(form, name, str(theirs), str(form.fields[name].label))
+                continue
+            if merged.mine_changed:
+                changes[name] = merged.value
+            self.set_data(form.add_prefix(name), merged.value)
+        if "collaborators" in form.fields and "collaborators" in form.cleaned_data:
+            self.check_sharing(form)
+        return changes
+
+    def check_sharing(self, form) -> None:
+        """Sharing is not in the history, so what the editor started from is unknown: a list that
+        differs from the current one is shown to the editor rather than merged or overwritten."""
+        now = set(form.instance.collaborators.all())
+        if set(form.cleaned_data["collaborators"]) == now:
+            return
+        names = ", ".join(sorted(user.get_username() for user in now)) or "—"
+        form.add_error(
+            "collaborators",
+            gettext(
+                "%(who)s saved this brief after you opened it, and sharing cannot be merged. It is now "
+                "shared with: %(names)s. Save again to share it as this field says."
+            )
+            % {"who": self.who, "names": names},
+        )
+        self.conflicts.append("collaborators")
+
+    # The sections ---------------------------------------------------------------------------------
+
+    def submitted_id(self, formset, index: int) -> int | None:
+        try:
+            return int(self.data.get(f"{formset.add_prefix(index)}-id", ""))
+        except ValueError:
+            return None
+
+    def submitted_row(self, prefix: str) -> tuple:
+        """A row as submitted, in the terms of the stored section, before any form cleans it."""
+        entities = set()
+        for value in self.data.getlist(f"{prefix}-entities"):
+            try:
+                entities.add(int(value))
+            except ValueError:
+                return ()
+        return (
+            clean_line(self.data.get(f"{prefix}-heading", "")),
+            clean_text(self.data.get(f"{prefix}-body", "")),
+            bool(self.data.get(f"{prefix}-hidden")),
+            frozenset(entities),
+        )
+
+    def prepare_sections(self, formset) -> None:
+        """Before the rows are built, the sections someone else deleted since: one the editor left as
+        it was goes with the save; one the editor changed comes back as a new section for the editor to
+        keep or remove, since the admin shows no row for a section that no longer exists."""
+        prefix = formset.prefix
+        try:
+            initial = int(self.data.get(f"{prefix}-INITIAL_FORMS", ""))
+            total = int(self.data.get(f"{prefix}-TOTAL_FORMS", ""))
+        except ValueError:
+            return  # the formset reports the broken management form itself
+        total = min(total, formset.absolute_max)
+        moved = []
+        for index in range(min(initial, total)):
+            pk = self.submitted_id(formset, index)
+            was = self.base.section(pk) if pk is not None else None
+            row = f"{prefix}-{index}"
+            if was is None or pk in self.live or self.data.get(f"{row}-DELETE"):
+                continue
+            if self.submitted_row(row) == (was.heading, was.body, was.hidden, was.entity_ids):
+                self.data[f"{row}-DELETE"] = "on"
+            else:
+                moved.append(index)
+                self.restored.append(was.heading or gettext("(untitled)"))
+        if not moved:
+            return
+        order = [i for i in range(initial) if i not in moved] + moved + list(range(initial, total))
+        row_key = re.compile(rf"{re.escape(prefix)}-(\d+)-(.+)")
+        rows: dict[int, dict[str, list]] = {old: {} for old in order}
+        for key in list(self.data):
+            if match := row_key.fullmatch(key):
+                old, name = int(match[1]), match[2]
+                values = self.data.pop(key)
+                if old in rows and not (old in moved and name == "id"):
+                    rows[old][name] = values
+        for new, old in enumerate(order):
+            for name, values in rows[old].items():
+                self.data.setlist(f"{prefix}-{new}-{name}", values)
+        self.data[f"{prefix}-INITIAL_FORMS"] = str(initial - len(moved))
+
+    def merge_sections(self, formset) -> None:
+        """Merge each row the editor had with what is saved now. Sets ``merged`` on each row: the
+        fields to write, and the entities if they are to change."""
+        deleted = set(formset.deleted_forms)
+        for heading in self.restored:
+            self.conflicts.append(heading)
+            formset.merge_errors.append(
+                gettext(
+                    "%(who)s deleted the section “%(heading)s” after you opened the form. Your version "
+                    "of it is below as a new section: save again to keep it, or remove it."
+                )
+                % {"who": self.who, "heading": heading}
+            )
+        for index, row in enumerate(formset.forms):
+            row.merged = {}
+            pk = self.submitted_id(formset, index)
+            was = self.base.section(pk) if pk is not None else None
+            if was is None:
+                continue  # a new row
+            now = self.live.get(pk)
+            heading = was.heading or gettext("(untitled)")
+            if now is None:
+                if row not in deleted:
+                    self.conflicts.append(heading)
+                    formset.merge_errors.append(
+                        gettext(
+                            "%(who)s deleted the section “%(heading)s” after you opened the form. "
+                            "Your version is below: tick Delete to let it go, or copy your text into a "
+                            "new section."
+                        )
+                        % {"who": self.who, "heading": heading}
+                    )
+                continue
+            if row in deleted:
+                if now != was:
+                    self.conflicts.append(heading)
+                    formset.merge_errors.append(
+                        gettext(
+                            "%(who)s changed the section “%(heading)s” after you opened the form, "
+                            "so it was not deleted. Save again to delete it with their change."
+                        )
+                        % {"who": self.who, "heading": heading}
+                    )
+                continue
+            cleaned = getattr(row, "cleaned_data", None) or {}
+            prefix = row.prefix
+            for name, merge in (("heading", merge_value), ("body", merge_text), ("hidden", merge_value)):
+                if name not in cleaned:
+                    continue
+                theirs = getattr(now, name)
+                merged: Merged = merge(getattr(was, name), theirs, cleaned[name])
+                if merged.conflict:
+                    self.conflict(row, name, str(theirs), heading)
+                    continue
+                if merged.mine_changed:
+                    row.merged[name] = merged.value
+                self.set_data(f"{prefix}-{name}", merged.value)
+            if "entities" in cleaned:
+                mine = frozenset(entity.pk for entity in cleaned["entities"] or ())
+                merged = merge_set(was.entity_ids, now.entity_ids, mine)
+                if merged.mine_changed:
+                    row.merged["entities"] = merged.value
+                self.set_data(f"{prefix}-entities", merged.value)
+        self.merge_order(formset, deleted)
+
+    def merge_order(self, formset, deleted) -> None:
+        """The order of the sections: whoever changed it wins; if both did, it is a conflict."""
+        rows = []
+        for index, row in enumerate(formset.forms):
+            cleaned = getattr(row, "cleaned_data", None) or {}
+            pk = self.submitted_id(formset, index)
+            if row in deleted or pk is None or pk not in self.live or self.base.section(pk) is None:
+                continue
+            order = cleaned.get("order")
+            rows.append((order if order is not None else 1_000_000, index, pk))
+        kept = {pk for _order, _index, pk in rows}
+        base_order = [s.id for s in self.base.sections if s.id in kept]
+        mine_order = [pk for _order, _index, pk in sorted(rows)]
+        theirs_order = sorted(kept, key=lambda pk: (self.live[pk].position, pk))
+        formset.keep_their_order = mine_order == base_order
+        if mine_order != base_order and theirs_order != base_order and mine_order != theirs_order:
+            self.conflicts.append("order")
+            formset.merge_errors.append(
+                gettext(
+                    "%(who)s changed the order of the sections after you opened the form. The sections "
+                    "are now in their order: move them again if yours should stand."
+                )
+                % {"who": self.who}
+            )
+            for _order, index, pk in rows:
+                self.set_data(f"{formset.add_prefix(index)}-order", self.live[pk].position)
+
+
 class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
     """The brief's fields and the why of the change. A save is validated inside the revision that
     records it, under the brief's row lock, so the conflict check here is the one check."""
@@ -62,12 +331,18 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
         label=_("Revision you started from"), required=False, widget=forms.HiddenInput
     )
 
+    # Set by the admin on a save from a form opened at an older revision.
+    merge: SaveMerge | None = None
+
     class Meta:
         model = Brief
         fields = ["title", "slug", "dek", "language", "status", "collaborators"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.merged_changes = {}
+        if self.merge is not None:
+            self.data = self.merge.data
         brief = self.instance
         self.original_status = brief.status if brief.pk else BriefStatus.DRAFT
         # Drafts may be saved without a note; published content needs one.
@@ -97,7 +372,9 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
+        if self.merge is not None:
+            self.merged_changes = self.merge.merge_brief(self)
+        elif self.instance.pk:
             latest = latest_revision(self.instance)
             seen = cleaned.get("expected_revision")
             if latest and seen != latest.pk:

@@ -104,6 +104,8 @@ class OpenRevision:
     entity_ids: set = field(default_factory=set)
     shown_entity_ids: set = field(default_factory=set)
     public_record_changed: bool = False
+    # The revision saved by someone else since the editor's form was opened, merged into this one.
+    merged_with: Revision | None = None
     _checks: list = field(default_factory=list)
 
     # Describing the revision -------------------------------------------------------------------------
@@ -128,6 +130,10 @@ class OpenRevision:
             self.default_note = default_note
         if default_kind and not self.default_kind:
             self.default_kind = default_kind
+
+    def record_merge(self, revision: Revision) -> None:
+        """This save was made from a form opened before ``revision`` and merged with it."""
+        self.merged_with = revision
 
     def check_on_close(self, check: Callable[[OpenRevision], None]) -> None:
         """Run ``check(self)`` when the block ends, before anything is final; it may raise to refuse."""
@@ -246,7 +252,8 @@ class OpenRevision:
         if rev.kind != RevisionKind.MINOR and not rev.note:
             # The named constraint would refuse it too; this says so before the database does.
             raise ValidationError({"note": NOTE_REQUIRED.get_violation_error_message()})
-        rev.save(update_fields=["brief", "note", "kind", "is_public"])
+        rev.merged_with = self.merged_with
+        rev.save(update_fields=["brief", "note", "kind", "is_public", "merged_with"])
 
         brief_ids, entity_ids = self._pages_changed()
         # Caches of the log, not editorial content: written without history.

@@ -542,6 +542,16 @@ class Revision(models.Model):
     is_public = models.BooleanField(
         _("public"), default=False, help_text=_("Whether readers see this revision in the change log.")
     )
+    merged_with = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("merged with"),
+        help_text=_("The revision someone else saved while this one was being edited; the two were merged."),
+    )
     note_withdrawn_at = models.DateTimeField(
         _("note withdrawn at"),
         null=True,

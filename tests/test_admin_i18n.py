@@ -288,6 +288,15 @@ def pages(client, brief):
     yield "after save and continue", client.post(change_url(brief), {**saved, "_continue": "1"}, follow=True)
     saved = change_data(brief, dek=brief.dek + " Dar kartą.", note="Dar kartą patikslinta")
     yield "after save", client.post(change_url(brief), saved, follow=True)
+    # Forms opened before that save: one merges with it, one changed the same field differently.
+    brief.refresh_from_db()
+    opened = brief.revisions.order_by("-pk").values_list("pk", flat=True)[1]
+    stale = change_data(brief, expected=opened, dek="Visai kitaip.", note="Kitaip patikslinta")
+    yield "brief change in conflict", client.post(change_url(brief), stale)
+    merged = change_data(
+        brief, expected=opened, title=brief.title + " (papildyta)", note="Papildyta antraštė"
+    )
+    yield "after a merged save", client.post(change_url(brief), merged, follow=True)
     added = {
         **{f"sections-{name}": 0 for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS")},
         "sections-MAX_NUM_FORMS": 1000,

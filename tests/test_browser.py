@@ -32,6 +32,15 @@ def shots(tmp_path):
         shutil.copytree(folder, keep, dirs_exist_ok=True)
 
 
+def log_in(page, live_server, user, then="/admin/", wait_for="#site-name"):
+    """Sign in through the admin's login form, as an editor would, and land on ``then``."""
+    page.goto(f"{live_server.url}/admin/login/?next={then}")
+    page.fill("#id_username", user.get_username())
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector(wait_for)
+
+
 def test_editor_journey(live_server, seed, settings, django_user_model, browser_page, shots):
     settings.LANGUAGE_CODE = "en"
     page = browser_page
@@ -49,11 +58,7 @@ def test_editor_journey(live_server, seed, settings, django_user_model, browser_
     shots(page, "reader-before")
 
     # 1. Log in as an editor.
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.fill("#id_username", editor.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#site-name")
+    log_in(page, live_server, editor)
     assert "Newsroom briefs desk" in page.locator("#site-name").inner_text()
 
     # 2. Edit a section and tag an entity through the autocomplete, typing one of its aliases.
@@ -140,11 +145,7 @@ def test_sections_reorder_without_reload(live_server, seed, settings, django_use
     page = browser_page
     editor = make_user(django_user_model, "editorius", "Editor")
     before = list(seed.sections.order_by("position").values_list("heading", flat=True))
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/briefs/brief/{seed.pk}/change/")
-    page.fill("#id_username", editor.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#sections-group")
+    log_in(page, live_server, editor, f"/admin/briefs/brief/{seed.pk}/change/", "#sections-group")
 
     rows = page.locator("#sections-group .inline-related:not(.empty-form)")
     page.evaluate("window.__notReloaded = true")
@@ -183,11 +184,7 @@ def test_new_entity_created_from_the_entity_field(
     settings.LANGUAGE_CODE = "en"
     page = browser_page
     editor = make_user(django_user_model, "editorius", "Editor")
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/briefs/brief/{seed.pk}/change/")
-    page.fill("#id_username", editor.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#sections-group")
+    log_in(page, live_server, editor, f"/admin/briefs/brief/{seed.pk}/change/", "#sections-group")
     section = Section.objects.get(brief=seed, heading="Komerciniai ryšiai ir turizmas")
     row = page.locator(".inline-related", has=page.locator(f"input[name$='-id'][value='{section.pk}']"))
 
@@ -227,11 +224,7 @@ def test_accepting_a_suggested_entity(live_server, seed, settings, django_user_m
     services.edit_section(
         section, body=section.body + "\n\nDelegacija lankėsi ir Kyjive.", note="Kyjivas", actor=SYSTEM
     )
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/briefs/brief/{seed.pk}/change/")
-    page.fill("#id_username", editor.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#sections-group")
+    log_in(page, live_server, editor, f"/admin/briefs/brief/{seed.pk}/change/", "#sections-group")
     row = page.locator(".inline-related", has=page.locator(f"input[name$='-id'][value='{section.pk}']"))
 
     accept = row.locator(f"button.suggestion-accept[data-entity-id='{kyiv.pk}']")
@@ -246,3 +239,69 @@ def test_accepting_a_suggested_entity(live_server, seed, settings, django_user_m
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success")
     assert section.tagged_entities.filter(tag=kyiv).exists()
+
+
+def test_two_editors_on_one_brief_both_keep_their_sentences(
+    live_server, seed, settings, django_user_model, browser_page, shots
+):
+    """Alma adds a sentence to the lead and saves; Bruno, whose form was open before that, adds one to
+    another section and saves. The reader page has both sentences."""
+    settings.LANGUAGE_CODE = "en"
+    sections = list(seed.sections.order_by("position"))
+    lead, other = sections[0], sections[2]
+    editors = {}
+    alma_page = browser_page
+    bruno_context = alma_page.context.browser.new_context(
+        locale="en-US", viewport={"width": 1400, "height": 1000}
+    )
+    bruno_page = bruno_context.new_page()
+    bruno_page.set_default_timeout(15_000)
+    for name, page in (("alma", alma_page), ("bruno", bruno_page)):
+        editors[name] = make_user(django_user_model, name, "Editor")
+        log_in(page, live_server, editors[name])
+        # Both forms are open before either editor saves.
+        page.goto(f"{live_server.url}/admin/briefs/brief/{seed.pk}/change/")
+
+    def add_sentence(page, section, sentence, note):
+        row = page.locator(".inline-related", has=page.locator(f"input[name$='-id'][value='{section.pk}']"))
+        body = row.locator("textarea.section-body-input")
+        body.fill(body.input_value() + " " + sentence)
+        page.fill("#id_update_note", note)
+        page.click("input[name=_continue]")
+
+    add_sentence(alma_page, lead, "Almos sakinys.", "Almos papildymas")
+    alma_page.wait_for_selector(".messagelist .success")
+    add_sentence(bruno_page, other, "Bruno sakinys.", "Bruno papildymas")
+    bruno_page.wait_for_selector(".messagelist .info")
+    assert "both were saved together" in bruno_page.locator(".messagelist").inner_text()
+    shots(bruno_page, "merged")
+
+    bruno_page.goto(live_server.url + seed.get_absolute_url())
+    text = bruno_page.locator("main").inner_text()
+    assert "Almos sakinys." in text and "Bruno sakinys." in text
+    bruno_context.close()
+    merged = Revision.objects.filter(brief=seed).latest()
+    assert (merged.user, merged.merged_with.user) == (editors["bruno"], editors["alma"])
+
+
+def test_leaving_the_form_with_unsaved_edits_asks_first(
+    live_server, seed, settings, django_user_model, browser_page
+):
+    settings.LANGUAGE_CODE = "en"
+    page = browser_page
+    editor = make_user(django_user_model, "editorius", "Editor")
+    log_in(page, live_server, editor)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    change = f"{live_server.url}/admin/briefs/brief/{seed.pk}/change/"
+
+    # An untouched form lets the editor go without a question.
+    page.goto(change)
+    page.goto(f"{live_server.url}/admin/")
+    assert asked == []
+
+    page.goto(change)
+    page.fill("#id_dek", "Pakeista, bet neišsaugota.")
+    page.locator("#site-name a").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+    assert asked == ["beforeunload"]

@@ -1,5 +1,6 @@
 /* Brief change page: move sections up and down without reloading, preview Markdown, accept
-   suggested entities. The order is sent in each row's hidden "order" field; the server reorders. */
+   suggested entities, and ask before leaving with edits not saved. The order is sent in each row's
+   hidden "order" field; the server reorders. */
 (function () {
   "use strict";
 
@@ -159,6 +160,26 @@
     });
     document.addEventListener("formset:removed", renumber);
     const form = group().closest("form");
-    if (form) { form.addEventListener("submit", renumber); }
+    if (form) {
+      form.addEventListener("submit", renumber);
+      guardUnsaved(form);
+    }
   });
+
+  // Leaving the page with edits not saved asks first; the browser words the question itself.
+  function guardUnsaved(form) {
+    let dirty = false;
+    const mark = () => { dirty = true; };
+    form.addEventListener("input", mark);
+    form.addEventListener("change", mark);
+    document.addEventListener("formset:added", mark);
+    document.addEventListener("formset:removed", mark);
+    form.addEventListener("submit", () => { dirty = false; });
+    window.addEventListener("beforeunload", (event) => {
+      if (dirty) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
 })();
