@@ -27,7 +27,14 @@ from django.utils.translation import gettext_lazy as _
 
 from . import rules, services
 from .desk import BriefDeskMixin, alias_index, suggestions_html
-from .forms import BriefAdminForm, EntityAdminForm, MergeEntitiesForm, SaveMerge, SectionAdminForm
+from .forms import (
+    BriefAdminForm,
+    EntityAdminForm,
+    MergeEntitiesForm,
+    SaveMerge,
+    SectionAdminForm,
+    existing_rows_first,
+)
 from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section
 
 DESK_JS = "briefs/admin/desk.js"
@@ -184,10 +191,11 @@ class SectionInline(admin.StackedInline):
                 super().__init__(*args, **kwargs)
                 self.merge = merge
                 self.merge_errors = []
-                self.keep_their_order = False
                 if merge is not None:
                     self.data = merge.data
                     merge.prepare_sections(self)
+                elif self.is_bound:
+                    self.data = existing_rows_first(self.data, self.prefix, self.absolute_max)
 
             def get_form_kwargs(self, index):
                 return {**super().get_form_kwargs(index), "admin_site": site}
@@ -246,6 +254,26 @@ class SectionInline(admin.StackedInline):
             url,
             gettext("Mark reviewed"),
         )
+
+
+def add_section_from(brief, cleaned, actor):
+    """A new section from a row of the change form."""
+    return services.add_section(
+        brief,
+        heading=cleaned["heading"],
+        body=cleaned["body"],
+        hidden=cleaned["hidden"],
+        entities=list(cleaned.get("entities") or []),
+        actor=actor,
+    )
+
+
+def apply_order(brief, wanted: list[int], actor) -> None:
+    """Put the sections in the ``wanted`` order; any the form did not place keep theirs, after them."""
+    current = list(brief.sections.order_by("position").values_list("pk", flat=True))
+    wanted = wanted + [pk for pk in current if pk not in wanted]
+    if wanted != current:
+        services.reorder_sections(brief, wanted, actor=actor)
 
 
 def merge_message(merge: SaveMerge, *, saved: bool):
@@ -372,6 +400,8 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk and self.has_change_permission(request, obj):
+            context.update(self.editing_context(request, obj))
         merge = getattr(request, "briefs_merge", None)
         if merge is not None:
             # The save was refused (a conflict or another error): the form now carries both changes.
@@ -416,6 +446,8 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Section:
             return super().save_formset(request, form, formset, change)
+        if formset.merge is not None:
+            return self.save_merged_sections(request, form, formset)
         brief = form.instance
         actor = request.user
         # The rows' instances already carry the submitted values: the services get the stored ones.
@@ -435,23 +467,7 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
             if section is None:
                 if not row.has_changed():
                     continue
-                section = services.add_section(
-                    brief,
-                    heading=cleaned["heading"],
-                    body=cleaned["body"],
-                    hidden=cleaned["hidden"],
-                    entities=list(cleaned.get("entities") or []),
-                    actor=actor,
-                )
-            elif formset.merge is not None:
-                # A save merged with another: only what this editor changed, merged with theirs.
-                changes = {name: value for name, value in row.merged.items() if name != "entities"}
-                if changes:
-                    services.edit_section(section, actor=actor, **changes)
-                if "entities" in row.merged:
-                    services.set_entities(
-                        section, list(Entity.objects.filter(pk__in=row.merged["entities"])), actor=actor
-                    )
+                section = add_section_from(brief, cleaned, actor)
             else:
                 changes = {
                     name: cleaned[name]
@@ -464,13 +480,37 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
                     services.set_entities(section, list(cleaned.get("entities") or []), actor=actor)
             placed.append((_order_key(cleaned, index), section.pk))
 
-        if formset.keep_their_order:
-            return  # merged with another save, and this editor moved nothing: new sections go last
-        wanted = [pk for _key, pk in sorted(placed)]
-        current = list(brief.sections.order_by("position").values_list("pk", flat=True))
-        wanted += [pk for pk in current if pk not in wanted]
-        if wanted != current:
-            services.reorder_sections(brief, wanted, actor=actor)
+        apply_order(brief, [pk for _key, pk in sorted(placed)], actor)
+
+    def save_merged_sections(self, request, form, formset):
+        """A save merged with another (see :class:`~briefs.forms.SaveMerge`): the rows stand for the
+        sections as they are now; only what this editor changed is written, and the order merged."""
+        brief, actor, merge = form.instance, request.user, formset.merge
+        live = brief.sections.in_bulk()
+        deleted = set(formset.deleted_forms)
+        placed = {}
+        for row, token in zip(formset.forms, merge.tokens, strict=False):
+            cleaned = getattr(row, "cleaned_data", None)
+            if not cleaned:
+                continue
+            if not isinstance(token, int):
+                if row not in deleted and row.has_changed():
+                    placed[token] = add_section_from(brief, cleaned, actor).pk
+                continue
+            section = live.get(token)
+            if section is None:
+                continue
+            if row in deleted:
+                services.delete_section(section, actor=actor)
+                continue
+            changes = {name: value for name, value in row.merged.items() if name != "entities"}
+            if changes:
+                services.edit_section(section, actor=actor, **changes)
+            if "entities" in row.merged:
+                entities = list(Entity.objects.filter(pk__in=row.merged["entities"]))
+                services.set_entities(section, entities, actor=actor)
+            placed[token] = section.pk
+        apply_order(brief, [placed[token] for token in merge.order if token in placed], actor)
 
     def construct_change_message(self, request, form, formsets, add=False):
         # The formsets were applied through the services, not formset.save(); describe the brief form.

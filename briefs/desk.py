@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext, pgettext
 
-from . import rendering, rules, services
+from . import presence, rendering, rules, services
 from .forms import RevertForm, WithdrawForm
 from .jsonld import jsonld_script, with_origin
 from .models import Brief, Entity, Revision, RevisionKind, Section, TaggedEntity
@@ -191,6 +191,7 @@ class BriefDeskMixin:
                 name=f"{prefix}_revert",
             ),
             path("<path:object_id>/withdraw/", view(self.withdraw_view), name=f"{prefix}_withdraw"),
+            path("<path:object_id>/editing/", view(self.editing_view), name=f"{prefix}_editing"),
             path(
                 "<path:object_id>/sections/<int:section_id>/reviewed/",
                 view(self.mark_reviewed_view),
@@ -373,6 +374,21 @@ class BriefDeskMixin:
             "can_mark": rules.may_publish(request.user),
         }
         return TemplateResponse(request, self.review_due_template, context)
+
+    def editing_context(self, request, brief) -> dict:
+        """For the change form: this user has it open; who else has."""
+        presence.touch(brief, request.user)
+        return {
+            "editing_others": presence.describe(presence.others(brief, request.user)),
+            "editing_heartbeat": presence.HEARTBEAT_SECONDS,
+        }
+
+    def editing_view(self, request, object_id):
+        """The open change form's heartbeat: records it and answers with who else is editing."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        brief = self.desk_brief(request, object_id, change=True)
+        return JsonResponse({"others": self.editing_context(request, brief)["editing_others"]})
 
     def markdown_preview_view(self, request):
         if request.method != "POST":

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .history import latest_revision
 from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section, TaggedEntity
-from .revisions.merge import Merged, merge_set, merge_text, merge_value
+from .revisions.merge import Merged, merge_sequences, merge_set, merge_text, merge_value
 from .revisions.state import BriefState, SectionState, live_sections, state_as_of
 from .text import clean_line, clean_text, validate_section_body
 
@@ -67,6 +67,59 @@ MERGED_BRIEF_FIELDS = ("title", "slug", "dek", "language", "status")
 SECTION_FIELDS = ("heading", "body", "hidden")
 
 
+def management_counts(data: QueryDict, prefix: str, limit: int) -> tuple[int, int] | None:
+    """(total, initial) rows of an inline formset as submitted, within ``limit``; None if unusable."""
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", "")), limit)
+        initial = min(int(data.get(f"{prefix}-INITIAL_FORMS", "")), total)
+    except ValueError:
+        return None
+    return (total, initial) if initial >= 0 else None
+
+
+def take_rows(data: QueryDict, prefix: str, total: int) -> dict[int, dict[str, list]]:
+    """Remove the rows of an inline formset from ``data`` (mutable) and return them by index."""
+    rows: dict[int, dict[str, list]] = {index: {} for index in range(total)}
+    row_key = re.compile(rf"{re.escape(prefix)}-(\d+)-(.+)")
+    for key in list(data):
+        if match := row_key.fullmatch(key):
+            values = data.pop(key)
+            if int(match[1]) in rows:
+                rows[int(match[1])][match[2]] = values
+    return rows
+
+
+def put_row(data: QueryDict, prefix: str, index: int, fields: dict[str, list]) -> None:
+    for name, values in fields.items():
+        data.setlist(f"{prefix}-{index}-{name}", values)
+
+
+def row_id(fields: dict[str, list]) -> int | None:
+    try:
+        return int((fields.get("id") or [""])[0])
+    except ValueError:
+        return None
+
+
+def existing_rows_first(data: QueryDict, prefix: str, limit: int) -> QueryDict:
+    """The admin's script numbers rows by their place on the page when one is removed, so a new row
+    moved above existing ones can take an existing row's number. Put the rows that name a section
+    first again; their ``order`` values still say where each goes."""
+    counts = management_counts(data, prefix, limit)
+    if counts is None:
+        return data
+    named = [bool(data.get(f"{prefix}-{index}-id")) for index in range(counts[0])]
+    if named == sorted(named, reverse=True):
+        return data
+    data = data.copy()
+    rows = take_rows(data, prefix, counts[0])
+    order = [i for i in rows if row_id(rows[i]) is not None] + [i for i in rows if row_id(rows[i]) is None]
+    for new, old in enumerate(order):
+        put_row(data, prefix, new, rows[old])
+    data[f"{prefix}-INITIAL_FORMS"] = str(sum(named))
+    return data
+
+
 @dataclass
 class SaveMerge:
     """A save from a form opened at revision ``base`` of a brief that someone else has saved since
@@ -85,6 +138,13 @@ class SaveMerge:
     conflicts: list[str] = field(default_factory=list)
     # Headings of sections deleted by the others and changed by the editor, offered back as new ones.
     restored: list[str] = field(default_factory=list)
+    # The sections in the editor's order, as ids, and ("new", n) for the editor's n-th new row.
+    mine_order: list = field(default_factory=list)
+    # The section each restored row was, by its token.
+    restored_from: dict = field(default_factory=dict)
+    # What each row of the rebased form stands for, in the same terms; and the merged order.
+    tokens: list = field(default_factory=list)
+    order: list = field(default_factory=list)
 
     @classmethod
     def for_post(cls, brief: Brief, post: QueryDict) -> SaveMerge | None:
@@ -102,7 +162,10 @@ class SaveMerge:
         data = post.copy()
         data["expected_revision"] = str(latest.pk)
         live = {section.id: section for section in live_sections(brief.pk)}
-        return cls(brief, state_as_of(brief, seen), latest, data, live)
+        # The form showed the brief as it stood until its next revision, changes without a brief (an
+        # entity merge) included.
+        upto = Revision.objects.filter(brief=brief, pk__gt=seen).order_by("pk").values_list("pk", flat=True)
+        return cls(brief, state_as_of(brief, upto[0] - 1), latest, data, live)
 
     @property
     def who(self) -> str:
@@ -170,70 +233,94 @@ class SaveMerge:
 
     # The sections ---------------------------------------------------------------------------------
 
-    def submitted_id(self, formset, index: int) -> int | None:
-        try:
-            return int(self.data.get(f"{formset.add_prefix(index)}-id", ""))
-        except ValueError:
-            return None
+    @staticmethod
+    def submitted_content(fields: dict[str, list]) -> tuple:
+        """A row as submitted, in the terms of :meth:`content`, before any form cleans it."""
 
-    def submitted_row(self, prefix: str) -> tuple:
-        """A row as submitted, in the terms of the stored section, before any form cleans it."""
-        entities = set()
-        for value in self.data.getlist(f"{prefix}-entities"):
-            try:
-                entities.add(int(value))
-            except ValueError:
-                return ()
-        return (
-            clean_line(self.data.get(f"{prefix}-heading", "")),
-            clean_text(self.data.get(f"{prefix}-body", "")),
-            bool(self.data.get(f"{prefix}-hidden")),
-            frozenset(entities),
-        )
+        def first(name):
+            return (fields.get(name) or [""])[0]
+
+        try:
+            entities = frozenset(int(value) for value in fields.get("entities", []))
+        except ValueError:
+            return ()
+        return (clean_line(first("heading")), clean_text(first("body")), bool(first("hidden")), entities)
 
     def prepare_sections(self, formset) -> None:
-        """Before the rows are built, the sections someone else deleted since: one the editor left as
-        it was goes with the save; one the editor changed comes back as a new section for the editor to
-        keep or remove, since the admin shows no row for a section that no longer exists."""
+        """Before the rows are built, rebase them on the brief as it is now: one row per section now
+        saved, in its order (the editor's row where the editor had one, the section as it is where
+        someone else added it), then the editor's new rows. A section someone else deleted goes with
+        the save if the editor left it as it was; if the editor changed it, it comes back as a new row
+        for the editor to keep or remove."""
         prefix = formset.prefix
-        try:
-            initial = int(self.data.get(f"{prefix}-INITIAL_FORMS", ""))
-            total = int(self.data.get(f"{prefix}-TOTAL_FORMS", ""))
-        except ValueError:
+        counts = management_counts(self.data, prefix, formset.absolute_max)
+        if counts is None:
             return  # the formset reports the broken management form itself
-        total = min(total, formset.absolute_max)
-        moved = []
-        for index in range(min(initial, total)):
-            pk = self.submitted_id(formset, index)
-            was = self.base.section(pk) if pk is not None else None
-            row = f"{prefix}-{index}"
-            if was is None or pk in self.live or self.data.get(f"{row}-DELETE"):
+        submitted = take_rows(self.data, prefix, counts[0])
+        by_id: dict[int, int] = {}
+        new_rows: list[int] = []
+        # By the section each row names, not by its number: see existing_rows_first.
+        for index, fields in submitted.items():
+            pk = row_id(fields)
+            if pk is None:
+                if fields:
+                    new_rows.append(index)
                 continue
-            if self.submitted_row(row) == (was.heading, was.body, was.hidden, was.entity_ids):
-                self.data[f"{row}-DELETE"] = "on"
-            else:
-                moved.append(index)
+            if pk in by_id:
+                continue  # named twice: the first row stands
+            if pk in self.live:
+                by_id[pk] = index
+                continue
+            was = self.base.section(pk)
+            if was is None:
+                continue  # not a section of this brief: left out
+            if self.submitted_content(fields) != self.content(was) and not fields.get("DELETE"):
+                new_rows.append(index)
                 self.restored.append(was.heading or gettext("(untitled)"))
-        if not moved:
-            return
-        order = [i for i in range(initial) if i not in moved] + moved + list(range(initial, total))
-        row_key = re.compile(rf"{re.escape(prefix)}-(\d+)-(.+)")
-        rows: dict[int, dict[str, list]] = {old: {} for old in order}
-        for key in list(self.data):
-            if match := row_key.fullmatch(key):
-                old, name = int(match[1]), match[2]
-                values = self.data.pop(key)
-                if old in rows and not (old in moved and name == "id"):
-                    rows[old][name] = values
-        for new, old in enumerate(order):
-            for name, values in rows[old].items():
-                self.data.setlist(f"{prefix}-{new}-{name}", values)
-        self.data[f"{prefix}-INITIAL_FORMS"] = str(initial - len(moved))
+                self.restored_from[("new", len(new_rows) - 1)] = pk
+
+        def mine_key(item):
+            index = item[1]
+            try:
+                return (int(submitted[index].get("order", [""])[0]), index)
+            except ValueError:
+                return (1_000_000, index)
+
+        mine = [(pk, index) for pk, index in by_id.items() if not submitted[index].get("DELETE")]
+        mine += [(("new", number), index) for number, index in enumerate(new_rows)]
+        self.mine_order = [token for token, _index in sorted(mine, key=mine_key)]
+
+        live_order = sorted(self.live.values(), key=lambda section: (section.position, section.id))
+        self.tokens = []
+        for position, section in enumerate(live_order):
+            had = section.id in by_id
+            fields = dict(submitted[by_id[section.id]]) if had else self.fields_of(section)
+            fields["order"] = [str(position)]
+            put_row(self.data, prefix, len(self.tokens), fields)
+            self.tokens.append(section.id)
+        for number, index in enumerate(new_rows):
+            fields = {name: values for name, values in submitted[index].items() if name != "id"}
+            put_row(self.data, prefix, len(self.tokens), fields)
+            self.tokens.append(("new", number))
+        self.data[f"{prefix}-INITIAL_FORMS"] = str(len(live_order))
+        self.data[f"{prefix}-TOTAL_FORMS"] = str(len(self.tokens))
+
+    def fields_of(self, section: SectionState) -> dict[str, list]:
+        """A row for a section as it is now, as the form would submit it untouched."""
+        fields = {
+            "id": [str(section.id)],
+            "brief": [str(self.brief.pk)],
+            "heading": [section.heading],
+            "body": [section.body],
+            "entities": [str(pk) for pk in sorted(section.entity_ids)],
+        }
+        if section.hidden:
+            fields["hidden"] = ["on"]
+        return fields
 
     def merge_sections(self, formset) -> None:
         """Merge each row the editor had with what is saved now. Sets ``merged`` on each row: the
         fields to write, and the entities if they are to change."""
-        deleted = set(formset.deleted_forms)
         for heading in self.restored:
             self.conflicts.append(heading)
             formset.merge_errors.append(
@@ -243,84 +330,121 @@ class SaveMerge:
                 )
                 % {"who": self.who, "heading": heading}
             )
+        deleted = set()
         for index, row in enumerate(formset.forms):
             row.merged = {}
-            pk = self.submitted_id(formset, index)
-            was = self.base.section(pk) if pk is not None else None
-            if was is None:
-                continue  # a new row
-            now = self.live.get(pk)
+            token = self.tokens[index] if index < len(self.tokens) else None
+            was = self.base.section(token) if isinstance(token, int) else None
+            now = self.live.get(token) if isinstance(token, int) else None
+            if was is None or now is None:
+                continue  # a new row, or a section someone else added: nothing of the editor's to merge
             heading = was.heading or gettext("(untitled)")
-            if now is None:
-                if row not in deleted:
-                    self.conflicts.append(heading)
-                    formset.merge_errors.append(
-                        gettext(
-                            "%(who)s deleted the section “%(heading)s” after you opened the form. "
-                            "Your version is below: tick Delete to let it go, or copy your text into a "
-                            "new section."
-                        )
-                        % {"who": self.who, "heading": heading}
-                    )
-                continue
-            if row in deleted:
-                if now != was:
+            # Not formset.deleted_forms, which is empty while any row has an error.
+            if self.data.get(f"{row.prefix}-DELETE"):
+                deleted.add(token)
+                if self.content(now) != self.content(was):
                     self.conflicts.append(heading)
                     formset.merge_errors.append(
                         gettext(
                             "%(who)s changed the section “%(heading)s” after you opened the form, "
-                            "so it was not deleted. Save again to delete it with their change."
+                            "so it was not deleted. It now shows their version: save again to delete it."
                         )
                         % {"who": self.who, "heading": heading}
                     )
+                    put_row(self.data, formset.prefix, index, {**self.fields_of(now), "DELETE": ["on"]})
+                    self.set_data(f"{row.prefix}-hidden", now.hidden)
                 continue
-            cleaned = getattr(row, "cleaned_data", None) or {}
-            prefix = row.prefix
-            for name, merge in (("heading", merge_value), ("body", merge_text), ("hidden", merge_value)):
-                if name not in cleaned:
-                    continue
-                theirs = getattr(now, name)
-                merged: Merged = merge(getattr(was, name), theirs, cleaned[name])
-                if merged.conflict:
-                    self.conflict(row, name, str(theirs), heading)
-                    continue
-                if merged.mine_changed:
-                    row.merged[name] = merged.value
-                self.set_data(f"{prefix}-{name}", merged.value)
-            if "entities" in cleaned:
-                mine = frozenset(entity.pk for entity in cleaned["entities"] or ())
-                merged = merge_set(was.entity_ids, now.entity_ids, mine)
-                if merged.mine_changed:
-                    row.merged["entities"] = merged.value
-                self.set_data(f"{prefix}-entities", merged.value)
+            self.merge_row(row, was, now, heading)
         self.merge_order(formset, deleted)
 
-    def merge_order(self, formset, deleted) -> None:
-        """The order of the sections: whoever changed it wins; if both did, it is a conflict."""
-        rows = []
-        for index, row in enumerate(formset.forms):
-            cleaned = getattr(row, "cleaned_data", None) or {}
-            pk = self.submitted_id(formset, index)
-            if row in deleted or pk is None or pk not in self.live or self.base.section(pk) is None:
+    @staticmethod
+    def content(section: SectionState) -> tuple:
+        return (section.heading, section.body, section.hidden, section.entity_ids)
+
+    def merge_row(self, row, was: SectionState, now: SectionState, heading: str) -> None:
+        cleaned = getattr(row, "cleaned_data", None) or {}
+        prefix = row.prefix
+        # A body that failed its own checks is still merged, so that the form shown again carries
+        # the other editor's paragraphs with it rather than only this editor's text.
+        submitted = {"body": cleaned.get("body", clean_text(self.data.get(f"{prefix}-body", "")))}
+        for name, merge in (("heading", merge_value), ("body", merge_text), ("hidden", merge_value)):
+            if name not in cleaned and name not in submitted:
                 continue
-            order = cleaned.get("order")
-            rows.append((order if order is not None else 1_000_000, index, pk))
-        kept = {pk for _order, _index, pk in rows}
-        base_order = [s.id for s in self.base.sections if s.id in kept]
-        mine_order = [pk for _order, _index, pk in sorted(rows)]
-        theirs_order = sorted(kept, key=lambda pk: (self.live[pk].position, pk))
-        formset.keep_their_order = mine_order == base_order
-        if mine_order != base_order and theirs_order != base_order and mine_order != theirs_order:
-            self.conflicts.append("order")
-            formset.merge_errors.append(
-                gettext(
-                    "%(who)s changed the order of the sections after you opened the form. The sections "
-                    "are now in their order: move them again if yours should stand."
+            theirs = getattr(now, name)
+            merged: Merged = merge(getattr(was, name), theirs, cleaned.get(name, submitted.get(name)))
+            if merged.conflict:
+                self.conflict(row, name, str(theirs), heading)
+                continue
+            self.set_data(f"{prefix}-{name}", merged.value)
+            if name not in cleaned:
+                self.conflicts.append(heading)  # the row's own error stands
+                continue
+            if name == "body" and merged.mine_changed:
+                try:
+                    validate_section_body(merged.value)
+                except forms.ValidationError as error:
+                    row.add_error("body", error)
+                    self.conflicts.append(heading)
+                    continue
+            if merged.mine_changed:
+                row.merged[name] = merged.value
+        if was.hidden and not row.merged.get("hidden", now.hidden):
+            # A hidden section becomes visible with text one of the two has not seen: refuse.
+            theirs_text = (now.heading, now.body) != (was.heading, was.body)
+            if ({"heading", "body"} & row.merged.keys() and not now.hidden) or (
+                theirs_text and row.merged.get("hidden") is False
+            ):
+                row.add_error(
+                    None,
+                    gettext(
+                        "%(who)s saved this hidden section after you opened the form, and it would now "
+                        "be shown to readers with text one of you has not seen. Check it, then save again."
+                    )
+                    % {"who": self.who},
                 )
-                % {"who": self.who}
-            )
-            for _order, index, pk in rows:
-                self.set_data(f"{formset.add_prefix(index)}-order", self.live[pk].position)
+                self.conflicts.append(heading)
+        if "entities" in cleaned:
+            mine = frozenset(entity.pk for entity in cleaned["entities"] or ())
+            merged = merge_set(was.entity_ids, now.entity_ids, mine)
+            if merged.mine_changed:
+                row.merged["entities"] = merged.value
+            self.set_data(f"{prefix}-entities", merged.value)
+
+    def merge_order(self, formset, deleted: set) -> None:
+        """The order of the sections, merged like paragraphs: a section each side moved or added keeps
+        its place. If both moved the same stretch, theirs stands and the editor is told."""
+        base = [section.id for section in self.base.sections]
+        theirs = [token for token in self.tokens if isinstance(token, int)]
+        # A restored section is placed after it is merged, where it stood: to diff3 it would look moved.
+        mine = [token for token in self.mine_order if token not in self.restored_from]
+        new = [
+            token for token in self.tokens if not isinstance(token, int) and token not in self.restored_from
+        ]
+        expected = (set(theirs) - deleted) | set(new)
+        merged = merge_sequences(base, theirs, mine)
+        if merged is None or len(merged) != len(set(merged)) or set(merged) != expected:
+            kept = set(mine)
+            untouched = [token for token in base if token in kept] + [
+                t for t in mine if not isinstance(t, int)
+            ]
+            if mine != untouched:
+                self.conflicts.append("order")
+                formset.merge_errors.append(
+                    gettext(
+                        "%(who)s changed the order of the sections after you opened the form. The "
+                        "sections are now in their order: move them again if yours should stand."
+                    )
+                    % {"who": self.who}
+                )
+            merged = [token for token in theirs if token not in deleted] + new
+        for token, pk in self.restored_from.items():
+            earlier = base[: base.index(pk)] if pk in base else []
+            after = next((merged.index(t) + 1 for t in reversed(earlier) if t in merged), 0)
+            merged.insert(after, token)
+        self.order = merged
+        for index, token in enumerate(self.tokens):
+            if token in merged:
+                self.set_data(f"{formset.add_prefix(index)}-order", merged.index(token))
 
 
 class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
@@ -343,6 +467,11 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
         self.merged_changes = {}
         if self.merge is not None:
             self.data = self.merge.data
+            base_status = self.merge.base.fields.get("status")
+            if self.data.get(self.add_prefix("status")) == base_status:
+                # Left as it was: whatever status the brief has now is the one to keep, and the only
+                # one the status choices below, made from the current status, are sure to allow.
+                self.data[self.add_prefix("status")] = self.instance.status
         brief = self.instance
         self.original_status = brief.status if brief.pk else BriefStatus.DRAFT
         # Drafts may be saved without a note; published content needs one.
@@ -413,6 +542,14 @@ class EntityWidgetWrapper(RelatedFieldWidgetWrapper):
         return context
 
 
+class EntityAutocomplete(AutocompleteSelectMultiple):
+    """The admin's autocomplete, showing a form sent back with a value that is no entity id (a
+    hand-made POST): the field reports the value; the widget would fail looking it up."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [item for item in value if str(item).isdigit()], attr)
+
+
 class SectionAdminForm(forms.ModelForm):
     order = forms.IntegerField(
         label=pgettext_lazy("section", "Order"),
@@ -439,7 +576,7 @@ class SectionAdminForm(forms.ModelForm):
         if admin_site is not None:
             tag_field = TaggedEntity._meta.get_field("tag")
             self.fields["entities"].widget = EntityWidgetWrapper(
-                AutocompleteSelectMultiple(tag_field, admin_site),
+                EntityAutocomplete(tag_field, admin_site),
                 tag_field.remote_field,
                 admin_site,
                 can_add_related=True,
@@ -449,6 +586,12 @@ class SectionAdminForm(forms.ModelForm):
             )
             # Re-setting the queryset hands the new widget its choices.
             self.fields["entities"].queryset = self.fields["entities"].queryset
+
+    def has_changed(self):
+        if self.instance.pk is None:
+            # The page's script numbers every row, an empty new one too: that alone is no new section.
+            return any(name != "order" for name in self.changed_data)
+        return super().has_changed()
 
     def clean_heading(self):
         return clean_line(self.cleaned_data["heading"])

@@ -694,3 +694,38 @@ class RenderedArticle(models.Model):
 
     def __str__(self):
         return f"{self.brief_id} [{self.language}]"
+
+
+class EditingSession(models.Model):
+    """Someone has a brief's change form open: written when the form loads and then every minute while
+    it stays open, so that the desk can show who else is editing before their saves meet. Not
+    editorial content: never in a revision, and rows older than an hour are deleted."""
+
+    brief = models.ForeignKey(
+        Brief,
+        on_delete=models.CASCADE,
+        related_name="editing_sessions",
+        verbose_name=_("brief"),
+        help_text=_("The brief whose change form is open."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=pgettext_lazy("revision", "user"),
+        help_text=_("Who has the form open."),
+    )
+    last_seen_at = models.DateTimeField(
+        _("last seen at"), help_text=_("When the open form last reported itself.")
+    )
+
+    class Meta:
+        verbose_name = _("editing session")
+        verbose_name_plural = _("editing sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["brief", "user"], name="briefs_editingsession_one_per_user"),
+        ]
+        indexes = [models.Index(fields=["brief", "-last_seen_at"], name="briefs_editing_brief_seen")]
+
+    def __str__(self):
+        return f"{self.brief_id} {self.user_id}"

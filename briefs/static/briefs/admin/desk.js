@@ -1,6 +1,6 @@
 /* Brief change page: move sections up and down without reloading, preview Markdown, accept
-   suggested entities, and ask before leaving with edits not saved. The order is sent in each row's
-   hidden "order" field; the server reorders. */
+   suggested entities, ask before leaving with edits not saved, and show who else is editing. The
+   order is sent in each row's hidden "order" field; the server reorders. */
 (function () {
   "use strict";
 
@@ -147,9 +147,27 @@
     b.disabled = true;
   }
 
+  // A form shown again after a refused save may carry an order that is not the order of its rows
+  // (the editor's moves, or an order merged with someone else's save): show the rows in that order.
+  function sortByOrder() {
+    const all = rows();
+    if (all.length < 2) { return; }
+    const keyed = all.map((row, index) => {
+      const input = row.querySelector("input.section-order");
+      const value = input && input.value !== "" ? Number(input.value) : NaN;
+      return { row, index, key: Number.isNaN(value) ? 1e6 + index : value };
+    });
+    keyed.sort((a, b) => a.key - b.key || a.index - b.index);
+    if (keyed.every((item, index) => item.row === all[index])) { return; }
+    const parent = all[0].parentNode;
+    const anchor = all[all.length - 1].nextSibling;
+    keyed.forEach((item) => parent.insertBefore(item.row, anchor));
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     if (!desk() || !group()) { return; }
     rows().forEach(decorate);
+    sortByOrder();
     renumber();
     group().addEventListener("click", acceptSuggestion);
     document.addEventListener("formset:added", (event) => {
@@ -163,8 +181,28 @@
     if (form) {
       form.addEventListener("submit", renumber);
       guardUnsaved(form);
+      heartbeat(form);
     }
   });
+
+  // Every minute the open form tells the server it is still open and shows who else is editing.
+  function heartbeat(form) {
+    const status = document.getElementById("editing-others");
+    const token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!status || !token || !window.fetch) { return; }
+    const beat = () => {
+      fetch(status.dataset.url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token.value },
+      }).then((response) => (response.ok ? response.json() : null)).then((data) => {
+        if (!data) { return; }
+        status.textContent = data.others;
+        status.hidden = !data.others;
+      }).catch(() => {});
+    };
+    window.setInterval(beat, 1000 * (Number(status.dataset.seconds) || 60));
+  }
 
   // Leaving the page with edits not saved asks first; the browser words the question itself.
   function guardUnsaved(form) {
