@@ -35,6 +35,7 @@ from .forms import (
     SectionAdminForm,
     existing_rows_first,
 )
+from .history import latest_revision
 from .models import Brief, BriefStatus, Entity, Revision, RevisionKind, Section
 
 DESK_JS = "briefs/admin/desk.js"
@@ -378,10 +379,11 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        merge = getattr(request, "briefs_merge", None)
-        if merge is None:
+        if not hasattr(request, "briefs_latest"):
             return form
-        return type(form.__name__, (form,), {"merge": merge})
+        # Read once, under the row lock, for the merge and for the form's own check.
+        attributes = {"merge": request.briefs_merge, "latest": request.briefs_latest}
+        return type(form.__name__, (form,), attributes)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST":
@@ -396,7 +398,8 @@ class BriefAdmin(BriefDeskMixin, DeskAdmin):
         with services.editing(brief, actor=request.user):
             if brief is not None:
                 # Under the row lock: what the others saved cannot change while the save is merged.
-                request.briefs_merge = SaveMerge.for_post(brief, request.POST)
+                request.briefs_latest = latest_revision(brief)
+                request.briefs_merge = SaveMerge.for_post(brief, request.POST, request.briefs_latest)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
@@ -134,44 +135,53 @@ class SaveMerge:
     latest: Revision
     data: QueryDict
     live: dict[int, SectionState] = field(default_factory=dict)
-    # Where both sides changed the same thing differently (for the desk to count, not to show).
-    conflicts: list[str] = field(default_factory=list)
-    # Headings of sections deleted by the others and changed by the editor, offered back as new ones.
-    restored: list[str] = field(default_factory=list)
+    # How many things both sides changed differently: any at all and nothing is saved.
+    conflicts: int = 0
     # The sections in the editor's order, as ids, and ("new", n) for the editor's n-th new row.
     mine_order: list = field(default_factory=list)
-    # The section each restored row was, by its token.
+    # Sections deleted by the others and changed by the editor, offered back as new rows: by token.
     restored_from: dict = field(default_factory=dict)
     # What each row of the rebased form stands for, in the same terms; and the merged order.
     tokens: list = field(default_factory=list)
     order: list = field(default_factory=list)
 
     @classmethod
-    def for_post(cls, brief: Brief, post: QueryDict) -> SaveMerge | None:
-        """The merge a save needs, or None when the form is current or its base is not a revision of
-        this brief (then the form refuses the save, as it cannot know what the editor started from)."""
-        latest = latest_revision(brief)
+    def for_post(cls, brief: Brief, post: QueryDict, latest: Revision | None) -> SaveMerge | None:
+        """The merge a save needs, given the brief's ``latest`` revision; None when the form is current
+        or its base is not a revision of this brief (then the form refuses the save, as it cannot know
+        what the editor started from)."""
         try:
             seen = int(post.get("expected_revision", ""))
         except ValueError:
             return None
-        if latest is None or seen == latest.pk or seen > latest.pk:
+        if latest is None or seen >= latest.pk:
             return None
-        if not Revision.objects.filter(pk=seen, brief=brief).exists():
+        # The revision the form showed, and the brief's next one: the form showed the brief as it stood
+        # until then, changes without a brief (an entity merge) included.
+        pair = list(
+            Revision.objects.filter(brief=brief, pk__gte=seen).order_by("pk").values_list("pk", flat=True)[:2]
+        )
+        if pair[:1] != [seen]:
             return None
         data = post.copy()
         data["expected_revision"] = str(latest.pk)
         live = {section.id: section for section in live_sections(brief.pk)}
-        # The form showed the brief as it stood until its next revision, changes without a brief (an
-        # entity merge) included.
-        upto = Revision.objects.filter(brief=brief, pk__gt=seen).order_by("pk").values_list("pk", flat=True)
-        return cls(brief, state_as_of(brief, upto[0] - 1), latest, data, live)
+        return cls(brief, state_as_of(brief, pair[1] - 1), latest, data, live)
+
+    @cached_property
+    def base_sections(self) -> dict[int, SectionState]:
+        return {section.id: section for section in self.base.sections}
 
     @property
     def who(self) -> str:
         return self.latest.actor_name
 
-    def conflict(self, form, name: str, theirs_shown: str, where: str) -> None:
+    def refuse(self, formset, message: str, **values) -> None:
+        """A conflict about the sections as a whole, said above them."""
+        formset.merge_errors.append(message % {"who": self.who, **values})
+        self.conflicts += 1
+
+    def conflict(self, form, name: str, theirs_shown: str) -> None:
         form.add_error(
             name,
             format_html(
@@ -181,7 +191,7 @@ class SaveMerge:
                 theirs_shown or "—",
             ),
         )
-        self.conflicts.append(where)
+        self.conflicts += 1
 
     def set_data(self, key: str, value) -> None:
         if isinstance(value, bool):
@@ -205,7 +215,7 @@ class SaveMerge:
             theirs = getattr(form.instance, name)
             merged = merge_value(self.base.fields.get(name), theirs, form.cleaned_data[name])
             if merged.conflict:
-                self.conflict(form, name, str(theirs), str(form.fields[name].label))
+                self.conflict(form, name, str(theirs))
                 continue
             if merged.mine_changed:
                 changes[name] = merged.value
@@ -229,7 +239,7 @@ class SaveMerge:
             )
             % {"who": self.who, "names": names},
         )
-        self.conflicts.append("collaborators")
+        self.conflicts += 1
 
     # The sections ---------------------------------------------------------------------------------
 
@@ -271,12 +281,11 @@ class SaveMerge:
             if pk in self.live:
                 by_id[pk] = index
                 continue
-            was = self.base.section(pk)
+            was = self.base_sections.get(pk)
             if was is None:
                 continue  # not a section of this brief: left out
             if self.submitted_content(fields) != self.content(was) and not fields.get("DELETE"):
                 new_rows.append(index)
-                self.restored.append(was.heading or gettext("(untitled)"))
                 self.restored_from[("new", len(new_rows) - 1)] = pk
 
         def mine_key(item):
@@ -321,70 +330,70 @@ class SaveMerge:
     def merge_sections(self, formset) -> None:
         """Merge each row the editor had with what is saved now. Sets ``merged`` on each row: the
         fields to write, and the entities if they are to change."""
-        for heading in self.restored:
-            self.conflicts.append(heading)
-            formset.merge_errors.append(
+        for pk in self.restored_from.values():
+            heading = self.base_sections[pk].heading or gettext("(untitled)")
+            self.refuse(
+                formset,
                 gettext(
                     "%(who)s deleted the section “%(heading)s” after you opened the form. Your version "
                     "of it is below as a new section: save again to keep it, or remove it."
-                )
-                % {"who": self.who, "heading": heading}
+                ),
+                heading=heading,
             )
         deleted = set()
         for index, row in enumerate(formset.forms):
             row.merged = {}
             token = self.tokens[index] if index < len(self.tokens) else None
-            was = self.base.section(token) if isinstance(token, int) else None
-            now = self.live.get(token) if isinstance(token, int) else None
+            was, now = self.base_sections.get(token), self.live.get(token)
             if was is None or now is None:
                 continue  # a new row, or a section someone else added: nothing of the editor's to merge
-            heading = was.heading or gettext("(untitled)")
             # Not formset.deleted_forms, which is empty while any row has an error.
             if self.data.get(f"{row.prefix}-DELETE"):
                 deleted.add(token)
                 if self.content(now) != self.content(was):
-                    self.conflicts.append(heading)
-                    formset.merge_errors.append(
+                    heading = was.heading or gettext("(untitled)")
+                    self.refuse(
+                        formset,
                         gettext(
                             "%(who)s changed the section “%(heading)s” after you opened the form, "
                             "so it was not deleted. It now shows their version: save again to delete it."
-                        )
-                        % {"who": self.who, "heading": heading}
+                        ),
+                        heading=heading,
                     )
                     put_row(self.data, formset.prefix, index, {**self.fields_of(now), "DELETE": ["on"]})
                     self.set_data(f"{row.prefix}-hidden", now.hidden)
                 continue
-            self.merge_row(row, was, now, heading)
+            self.merge_row(row, was, now)
         self.merge_order(formset, deleted)
 
     @staticmethod
     def content(section: SectionState) -> tuple:
         return (section.heading, section.body, section.hidden, section.entity_ids)
 
-    def merge_row(self, row, was: SectionState, now: SectionState, heading: str) -> None:
+    def merge_row(self, row, was: SectionState, now: SectionState) -> None:
         cleaned = getattr(row, "cleaned_data", None) or {}
         prefix = row.prefix
         # A body that failed its own checks is still merged, so that the form shown again carries
         # the other editor's paragraphs with it rather than only this editor's text.
-        submitted = {"body": cleaned.get("body", clean_text(self.data.get(f"{prefix}-body", "")))}
+        mine = {"body": clean_text(self.data.get(f"{prefix}-body", "")), **cleaned}
         for name, merge in (("heading", merge_value), ("body", merge_text), ("hidden", merge_value)):
-            if name not in cleaned and name not in submitted:
+            if name not in mine:
                 continue
             theirs = getattr(now, name)
-            merged: Merged = merge(getattr(was, name), theirs, cleaned.get(name, submitted.get(name)))
+            merged: Merged = merge(getattr(was, name), theirs, mine[name])
             if merged.conflict:
-                self.conflict(row, name, str(theirs), heading)
+                self.conflict(row, name, str(theirs))
                 continue
             self.set_data(f"{prefix}-{name}", merged.value)
             if name not in cleaned:
-                self.conflicts.append(heading)  # the row's own error stands
+                self.conflicts += 1  # the row's own error stands
                 continue
             if name == "body" and merged.mine_changed:
                 try:
                     validate_section_body(merged.value)
                 except forms.ValidationError as error:
                     row.add_error("body", error)
-                    self.conflicts.append(heading)
+                    self.conflicts += 1
                     continue
             if merged.mine_changed:
                 row.merged[name] = merged.value
@@ -402,10 +411,10 @@ class SaveMerge:
                     )
                     % {"who": self.who},
                 )
-                self.conflicts.append(heading)
+                self.conflicts += 1
         if "entities" in cleaned:
-            mine = frozenset(entity.pk for entity in cleaned["entities"] or ())
-            merged = merge_set(was.entity_ids, now.entity_ids, mine)
+            entities = frozenset(entity.pk for entity in cleaned["entities"] or ())
+            merged = merge_set(was.entity_ids, now.entity_ids, entities)
             if merged.mine_changed:
                 row.merged["entities"] = merged.value
             self.set_data(f"{prefix}-entities", merged.value)
@@ -428,13 +437,12 @@ class SaveMerge:
                 t for t in mine if not isinstance(t, int)
             ]
             if mine != untouched:
-                self.conflicts.append("order")
-                formset.merge_errors.append(
+                self.refuse(
+                    formset,
                     gettext(
                         "%(who)s changed the order of the sections after you opened the form. The "
                         "sections are now in their order: move them again if yours should stand."
-                    )
-                    % {"who": self.who}
+                    ),
                 )
             merged = [token for token in theirs if token not in deleted] + new
         for token, pk in self.restored_from.items():
@@ -442,9 +450,10 @@ class SaveMerge:
             after = next((merged.index(t) + 1 for t in reversed(earlier) if t in merged), 0)
             merged.insert(after, token)
         self.order = merged
+        positions = {token: position for position, token in enumerate(merged)}
         for index, token in enumerate(self.tokens):
-            if token in merged:
-                self.set_data(f"{formset.add_prefix(index)}-order", merged.index(token))
+            if token in positions:
+                self.set_data(f"{formset.add_prefix(index)}-order", positions[token])
 
 
 class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
@@ -483,8 +492,12 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
             allowed = STATUS_MOVES[self.original_status] if brief.pk else [BriefStatus.DRAFT]
             self.fields["status"].choices = [(v, label) for v, label in BriefStatus.choices if v in allowed]
         if brief.pk and "expected_revision" in self.fields:
-            latest = latest_revision(brief)
-            self.fields["expected_revision"].initial = latest.pk if latest else None
+            self.fields["expected_revision"].initial = self.latest.pk if self.latest else None
+
+    @cached_property
+    def latest(self) -> Revision | None:
+        """The brief's latest revision; the admin sets it when it has read it under the row lock."""
+        return latest_revision(self.instance)
 
     def clean_title(self):
         return clean_line(self.cleaned_data["title"])
@@ -504,7 +517,7 @@ class BriefAdminForm(UpdateNoteMixin, forms.ModelForm):
         if self.merge is not None:
             self.merged_changes = self.merge.merge_brief(self)
         elif self.instance.pk:
-            latest = latest_revision(self.instance)
+            latest = self.latest
             seen = cleaned.get("expected_revision")
             if latest and seen != latest.pk:
                 self.add_error(None, conflict_message(self.instance, seen, latest))
